@@ -1,0 +1,121 @@
+package dev.noleaks;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * Live objects per class, from the DiagnosticCommand {@code GC.class_histogram}, in process. Taken
+ * with {@code -all} right after our own full GC: the heap holds only live objects then, and
+ * skipping the histogram's own GC makes it ~2 ms instead of ~5 ms on a small heap (measured).
+ */
+final class ClassHistogram {
+
+  /** One class's growth between two histograms. */
+  record Growth(String className, long instances, long bytes) {
+    String describe() {
+      return (instances >= 0 ? "+" : "")
+          + Sizes.count(instances)
+          + " "
+          + className
+          + " ("
+          + Sizes.signed(bytes)
+          + ")";
+    }
+  }
+
+  private record Row(long instances, long bytes) {}
+
+  private final Map<String, Row> rows;
+
+  private ClassHistogram(Map<String, Row> rows) {
+    this.rows = rows;
+  }
+
+  /** The raw histogram text, or empty when the DiagnosticCommand MBean is not there. */
+  static Optional<String> take() {
+    try {
+      MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+      ObjectName name = new ObjectName("com.sun.management:type=DiagnosticCommand");
+      Object text =
+          server.invoke(
+              name,
+              "gcClassHistogram",
+              new Object[] {new String[] {"-all"}},
+              new String[] {String[].class.getName()});
+      return Optional.of((String) text);
+    } catch (JMException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Parses lines like {@code " 1: 10000 160000 java.lang.Object (java.base@17)"}. */
+  static ClassHistogram parse(String text) {
+    Map<String, Row> rows = new HashMap<>();
+    for (String line : text.split("\n")) {
+      String[] f = line.trim().split("\\s+");
+      if (f.length < 4 || !f[0].endsWith(":")) {
+        continue;
+      }
+      try {
+        rows.merge(
+            displayName(f[3]),
+            new Row(Long.parseLong(f[1]), Long.parseLong(f[2])),
+            (a, b) -> new Row(a.instances + b.instances, a.bytes + b.bytes));
+      } catch (NumberFormatException e) {
+        // header or total line
+      }
+    }
+    return new ClassHistogram(rows);
+  }
+
+  /** Classes whose bytes grew from {@code before} to this, largest first. */
+  List<Growth> grownSince(ClassHistogram before, int limit) {
+    List<Growth> result = new ArrayList<>();
+    for (Map.Entry<String, Row> e : rows.entrySet()) {
+      Row old = before.rows.getOrDefault(e.getKey(), new Row(0, 0));
+      long bytes = e.getValue().bytes - old.bytes;
+      long instances = e.getValue().instances - old.instances;
+      if (bytes > 0 && instances > 0) {
+        result.add(new Growth(e.getKey(), instances, bytes));
+      }
+    }
+    result.sort(Comparator.comparingLong(Growth::bytes).reversed());
+    return result.subList(0, Math.min(limit, result.size()));
+  }
+
+  /** JVM descriptors to Java names: {@code [B} → {@code byte[]}, {@code [Ljava.lang.String;} → … */
+  static String displayName(String jvmName) {
+    int dims = 0;
+    while (dims < jvmName.length() && jvmName.charAt(dims) == '[') {
+      dims++;
+    }
+    if (dims == 0) {
+      return jvmName;
+    }
+    String element = jvmName.substring(dims);
+    String base =
+        switch (element) {
+          case "B" -> "byte";
+          case "C" -> "char";
+          case "S" -> "short";
+          case "I" -> "int";
+          case "J" -> "long";
+          case "F" -> "float";
+          case "D" -> "double";
+          case "Z" -> "boolean";
+          default ->
+              element.startsWith("L") && element.endsWith(";")
+                  ? element.substring(1, element.length() - 1)
+                  : element;
+        };
+    return base + "[]".repeat(dims);
+  }
+}

@@ -1,0 +1,91 @@
+package dev.noleaks;
+
+import dev.noleaks.probe.Descriptor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Threads and descriptors that are not leaks: the JVM's, JUnit's, JNA's and NoLeaks' own, plus the
+ * user's patterns. A pattern must match the whole thread name or descriptor target.
+ */
+record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
+
+  /**
+   * Threads the JVM, JUnit and JNA start lazily and keep: compiler threads come and go with
+   * -XX:+UseDynamicNumberOfCompilerThreads, the common pool grows on demand, JNA's cleaner and the
+   * JDK's process reaper (JNA runs ldconfig when it loads) live for the rest of the run.
+   */
+  private static final List<String> BUILT_IN_THREADS =
+      List.of(
+          "C1 CompilerThread\\d*",
+          "C2 CompilerThread\\d*",
+          "Common-Cleaner",
+          "Attach Listener",
+          "Signal Dispatcher",
+          "Reference Handler",
+          "Finalizer",
+          "Notification Thread",
+          "Service Thread",
+          "Monitor Deflation Thread",
+          "Sweeper thread",
+          "ForkJoinPool\\.commonPool-worker-\\d+",
+          "process reaper",
+          "JNA Cleaner",
+          "junit-jupiter-timeout-watcher",
+          "surefire-forkedjvm-.*",
+          "JFR .*",
+          "RMI .*",
+          "Keep-Alive-Timer");
+
+  /**
+   * Descriptors the JVM opens lazily and keeps: the entropy devices SecureRandom holds for the rest
+   * of the run, libffi's closure trampoline file and the JDK's own files (modules image, CDS
+   * archive, time zone data). Class path jars are opened before the first baseline instead of
+   * ignored, so that a jar a test's own class loader leaves open is still caught.
+   */
+  private static final List<String> BUILT_IN_DESCRIPTORS =
+      List.of(
+          "/dev/u?random",
+          "/tmp/ffi.* \\(deleted\\)",
+          Pattern.quote(System.getProperty("java.home")) + "/.*");
+
+  static Ignores builtIn() {
+    return new Ignores(compile(BUILT_IN_THREADS), compile(BUILT_IN_DESCRIPTORS));
+  }
+
+  Ignores {
+    threads = List.copyOf(threads);
+    descriptors = List.copyOf(descriptors);
+  }
+
+  Ignores plus(List<Pattern> moreThreads, List<Pattern> moreDescriptors) {
+    List<Pattern> t = new ArrayList<>(threads);
+    t.addAll(moreThreads);
+    List<Pattern> d = new ArrayList<>(descriptors);
+    d.addAll(moreDescriptors);
+    return new Ignores(t, d);
+  }
+
+  boolean ignoresThread(JavaThread thread) {
+    // JUnit's parallel executor adds ForkJoin worker threads of its own class while tests run.
+    return thread.type().startsWith("org.junit.") || matchesAny(threads, thread.name());
+  }
+
+  boolean ignoresDescriptor(Descriptor descriptor) {
+    return matchesAny(descriptors, descriptor.target());
+  }
+
+  private static boolean matchesAny(List<Pattern> patterns, String text) {
+    for (Pattern p : patterns) {
+      if (p.matcher(text).matches()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<Pattern> compile(List<String> regexes) {
+    return regexes.stream().map(Pattern::compile).toList();
+  }
+}

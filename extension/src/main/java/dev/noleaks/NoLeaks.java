@@ -1,0 +1,112 @@
+package dev.noleaks;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Inherited;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.ResourceLockTarget;
+import org.junit.jupiter.api.parallel.Resources;
+
+/**
+ * Fails the annotated test (or every test of the annotated class) when it leaks: Java heap retained
+ * after GC, native {@code malloc} memory, file descriptors and sockets, threads, direct and mapped
+ * buffers.
+ *
+ * <p>Every attribute left at its default takes its value from the JUnit configuration parameter
+ * named beside it ({@code junit-platform.properties} or {@code -D}); an attribute given here beats
+ * the configuration. Sizes are human sizes: {@code "512 KB"} (1000-based), {@code "1 MiB"}
+ * (1024-based), {@code "64 B"}. Durations: {@code "5s"}, {@code "250ms"}, {@code "PT5S"}.
+ *
+ * <p>Tests annotated with {@code @NoLeaks} read process-wide meters, so under parallel execution
+ * they run isolated (JUnit's global read-write lock) and other tests cannot disturb them.
+ *
+ * <p>Usable as a meta-annotation: put it on your own annotation to share a configuration.
+ */
+@Target({ElementType.TYPE, ElementType.METHOD, ElementType.ANNOTATION_TYPE})
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+@Inherited
+@ExtendWith(NoLeaksExtension.class)
+@ResourceLock(value = Resources.GLOBAL, target = ResourceLockTarget.SELF)
+public @interface NoLeaks {
+
+  /**
+   * The checks to run; empty means {@code noleaks.checks} (default: all of them). Example: {@code
+   * checks = {Check.DESCRIPTORS, Check.THREADS}}.
+   */
+  Check[] checks() default {};
+
+  /** Checks to switch off; empty means {@code noleaks.skip} (default: none). */
+  Check[] skip() default {};
+
+  /**
+   * Heap growth allowed in single-run mode; {@code noleaks.heap.tolerance}, default {@value
+   * Settings#DEFAULT_HEAP_TOLERANCE}.
+   */
+  String heapTolerance() default "";
+
+  /**
+   * Native {@code malloc} growth allowed in single-run mode; {@code noleaks.native.tolerance},
+   * default {@value Settings#DEFAULT_NATIVE_TOLERANCE}.
+   */
+  String nativeTolerance() default "";
+
+  /**
+   * Measured runs of the test method's body; 0 means {@code noleaks.repeat} (default 0: a single
+   * run, checked by the tolerances). With {@code repeat = N} the body runs {@code warmup} times
+   * unmeasured, then N times with a settled snapshot after each, and memory leaks when it grows
+   * steadily (see the README). Only the test method's body is repeated, inside one {@code
+   * BeforeEach}/{@code AfterEach} lifecycle.
+   */
+  int repeat() default 0;
+
+  /** Unmeasured runs before the measured ones; -1 means {@code noleaks.warmup}. */
+  int warmup() default -1;
+
+  /**
+   * Heap growth per run that counts as a leak in repeated mode; {@code noleaks.heap.threshold},
+   * default {@value Settings#DEFAULT_HEAP_THRESHOLD} per run.
+   */
+  String heapThreshold() default "";
+
+  /**
+   * Native growth per run that counts as a leak in repeated mode; {@code noleaks.native.threshold},
+   * default {@value Settings#DEFAULT_NATIVE_THRESHOLD} per run.
+   */
+  String nativeThreshold() default "";
+
+  /**
+   * How long to wait for buffers, descriptors and threads to stop changing before a snapshot;
+   * {@code noleaks.settle.timeout}, default {@value Settings#DEFAULT_SETTLE_TIMEOUT}.
+   */
+  String settleTimeout() default "";
+
+  /**
+   * Regular expressions of thread names that are not leaks, on top of the JVM's, JUnit's and JNA's
+   * own; added to {@code noleaks.ignore.threads} (comma-separated).
+   */
+  String[] ignoreThreads() default {};
+
+  /**
+   * Regular expressions of descriptor targets that are not leaks ({@code "/var/log/.*"}); added to
+   * {@code noleaks.ignore.descriptors} (comma-separated).
+   */
+  String[] ignoreDescriptors() default {};
+
+  /** Whether findings fail the test; {@link Mode#CONFIGURED} means {@code noleaks.mode}. */
+  Mode mode() default Mode.CONFIGURED;
+
+  /** What happens to findings. */
+  enum Mode {
+    /** Use {@code noleaks.mode} ({@code fail} unless set). */
+    CONFIGURED,
+    /** Findings fail the test. */
+    FAIL,
+    /** Findings are reported (report entries and the log) but the test passes. */
+    WARN
+  }
+}

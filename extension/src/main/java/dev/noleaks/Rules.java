@@ -1,0 +1,195 @@
+package dev.noleaks;
+
+import dev.noleaks.probe.Descriptor;
+import dev.noleaks.probe.Reading;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The single-run decision rules. Discrete resources (descriptors, threads, buffers) are exact: what
+ * is there after settling and was not there before is leaked. Heap and native memory fail above
+ * their tolerance.
+ */
+final class Rules {
+
+  /** Classes listed under a heap finding. */
+  static final int TOP_CLASSES = 8;
+
+  private Rules() {}
+
+  /** The leaks in a diff, without the class histogram (cheap: used while settling). */
+  static List<Finding> leaks(SnapshotDiff diff, Settings settings) {
+    List<Finding> findings = new ArrayList<>();
+    if (settings.checks(Check.DESCRIPTORS)) {
+      descriptors(diff, settings.ignores()).ifPresent(findings::add);
+    }
+    if (settings.checks(Check.THREADS)) {
+      threads(diff, settings.ignores()).ifPresent(findings::add);
+    }
+    if (settings.checks(Check.BUFFERS)) {
+      findings.addAll(buffers(diff));
+    }
+    if (settings.checks(Check.HEAP)) {
+      heap(diff, settings.heapTolerance()).ifPresent(findings::add);
+    }
+    if (settings.checks(Check.NATIVE)) {
+      nativeMemory(diff, settings.nativeTolerance()).ifPresent(findings::add);
+    }
+    return findings;
+  }
+
+  /** Meters a check needed but the platform could not read. */
+  static List<Finding> unavailable(Snapshot snapshot, Settings settings) {
+    List<Finding> findings = new ArrayList<>();
+    if (settings.checks(Check.NATIVE)) {
+      snapshot
+          .malloc()
+          .unavailableReason()
+          .ifPresent(r -> findings.add(Finding.unavailable(Check.NATIVE, "native memory", r)));
+    }
+    if (settings.checks(Check.DESCRIPTORS)) {
+      snapshot
+          .descriptors()
+          .unavailableReason()
+          .ifPresent(r -> findings.add(Finding.unavailable(Check.DESCRIPTORS, "descriptors", r)));
+    }
+    if (settings.checks(Check.HEAP) && !snapshot.heapExact()) {
+      findings.add(
+          Finding.unavailable(
+              Check.HEAP,
+              "heap",
+              "System.gc() is disabled (-XX:+DisableExplicitGC), so heap used includes garbage"));
+    }
+    return findings;
+  }
+
+  static Optional<Finding> descriptors(SnapshotDiff diff, Ignores ignores) {
+    Reading<List<Descriptor>> fresh = diff.newDescriptors();
+    List<Descriptor> leaked =
+        fresh.toOptional().orElse(List.of()).stream()
+            .filter(d -> !ignores.ignoresDescriptor(d))
+            .toList();
+    if (leaked.isEmpty()) {
+      return Optional.empty();
+    }
+    String list = leaked.stream().map(Descriptor::toString).collect(Collectors.joining(", "));
+    return Optional.of(
+        Finding.leak(
+            Check.DESCRIPTORS,
+            plural(leaked.size(), "file descriptor") + " leaked: " + list,
+            List.of()));
+  }
+
+  static Optional<Finding> threads(SnapshotDiff diff, Ignores ignores) {
+    List<JavaThread> leaked =
+        diff.newThreads().stream().filter(t -> !ignores.ignoresThread(t)).toList();
+    if (leaked.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> details = new ArrayList<>();
+    for (JavaThread t : leaked) {
+      details.add(
+          "\""
+              + t.name()
+              + "\" "
+              + (t.daemon() ? "daemon " : "")
+              + t.state()
+              + (t.type().equals(Thread.class.getName()) ? "" : " (" + t.type() + ")"));
+      for (StackTraceElement frame : t.stack()) {
+        details.add("    at " + frame);
+      }
+    }
+    String names =
+        leaked.stream().map(t -> "\"" + t.name() + "\"").collect(Collectors.joining(", "));
+    return Optional.of(
+        Finding.leak(
+            Check.THREADS, plural(leaked.size(), "thread") + " leaked: " + names, details));
+  }
+
+  static List<Finding> buffers(SnapshotDiff diff) {
+    List<Finding> findings = new ArrayList<>();
+    if (diff.directBufferGrowth() > 0 || diff.directBufferBytesGrowth() > 0) {
+      findings.add(
+          bufferFinding("direct", diff.before().directBuffers(), diff.after().directBuffers()));
+    }
+    if (diff.mappedBufferGrowth() > 0 || diff.mappedBufferBytesGrowth() > 0) {
+      findings.add(
+          bufferFinding("mapped", diff.before().mappedBuffers(), diff.after().mappedBuffers()));
+    }
+    return findings;
+  }
+
+  private static Finding bufferFinding(String kind, BufferPool before, BufferPool after) {
+    long count = after.count() - before.count();
+    return Finding.leak(
+        Check.BUFFERS,
+        plural(Math.max(count, 0), kind + " buffer")
+            + " leaked ("
+            + Sizes.signed(after.bytes() - before.bytes())
+            + "): "
+            + before.count()
+            + " buffers of "
+            + Sizes.format(before.bytes())
+            + " before, "
+            + after.count()
+            + " of "
+            + Sizes.format(after.bytes())
+            + " after",
+        List.of());
+  }
+
+  static Optional<Finding> heap(SnapshotDiff diff, long tolerance) {
+    long growth = diff.heapGrowth();
+    if (!diff.after().heapExact() || growth <= tolerance) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Finding.leak(
+            Check.HEAP,
+            "heap grew " + Sizes.format(growth),
+            List.of(
+                "heap used after a full GC: "
+                    + Sizes.count(diff.before().heapUsed())
+                    + " B before, "
+                    + Sizes.count(diff.after().heapUsed())
+                    + " B after (tolerance "
+                    + Sizes.format(tolerance)
+                    + ")")));
+  }
+
+  static Optional<Finding> nativeMemory(SnapshotDiff diff, long tolerance) {
+    Optional<Long> growth = diff.nativeGrowth().toOptional();
+    if (growth.isEmpty() || growth.get() <= tolerance) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Finding.leak(
+            Check.NATIVE,
+            "native memory grew "
+                + Sizes.format(growth.get())
+                + " (tolerance "
+                + Sizes.format(tolerance)
+                + "): malloc in use "
+                + Sizes.count(diff.before().nativeInUse().orElseThrow())
+                + " B before, "
+                + Sizes.count(diff.after().nativeInUse().orElseThrow())
+                + " B after",
+            List.of()));
+  }
+
+  /** Adds the classes that grew to a heap finding. */
+  static Finding withClasses(Finding heap, List<ClassHistogram.Growth> grown) {
+    if (grown.isEmpty()) {
+      return heap;
+    }
+    String classes =
+        grown.stream().map(ClassHistogram.Growth::describe).collect(Collectors.joining(", "));
+    return new Finding(heap.check(), true, heap.summary() + ": " + classes, heap.details());
+  }
+
+  static String plural(long n, String noun) {
+    return Sizes.count(n) + " " + noun + (n == 1 ? "" : "s");
+  }
+}

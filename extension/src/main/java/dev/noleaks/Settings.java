@@ -1,0 +1,379 @@
+package dev.noleaks;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+
+/**
+ * The settings in force for one test: {@link NoLeaks} attributes over {@code noleaks.*}
+ * configuration parameters over defaults. Every bad value fails with a message naming the attribute
+ * or key, the value and the accepted form.
+ */
+record Settings(
+    Set<Check> checks,
+    long heapTolerance,
+    long nativeTolerance,
+    int repeat,
+    int warmup,
+    long heapThreshold,
+    long nativeThreshold,
+    Duration settleTimeout,
+    Ignores ignores,
+    boolean warnOnly) {
+
+  static final String PREFIX = "noleaks.";
+  static final String DEFAULT_HEAP_TOLERANCE = "512 KB";
+  static final String DEFAULT_NATIVE_TOLERANCE = "512 KB";
+  static final String DEFAULT_HEAP_THRESHOLD = "8 B";
+  static final String DEFAULT_NATIVE_THRESHOLD = "48 B";
+  static final String DEFAULT_SETTLE_TIMEOUT = "5s";
+  static final int DEFAULT_WARMUP = 5;
+
+  /** Where a setting's text came from: the configuration parameter or the annotation attribute. */
+  interface Source {
+    /** The raw text for a key (without the prefix), if the configuration has it. */
+    Optional<String> parameter(String key);
+  }
+
+  Settings {
+    checks = checks.isEmpty() ? EnumSet.noneOf(Check.class) : EnumSet.copyOf(checks);
+  }
+
+  boolean checks(Check check) {
+    return checks.contains(check);
+  }
+
+  boolean repeated() {
+    return repeat > 0;
+  }
+
+  /** The settings for a test: the nearest {@code @NoLeaks} (if any) over the configuration. */
+  static Settings resolve(Optional<NoLeaks> annotation, String where, Source config) {
+    return new Resolver(annotation, where, config).resolve();
+  }
+
+  /** Configuration only, for the fluent assertions and for tests without an annotation. */
+  static Settings fromConfiguration(Source config) {
+    return resolve(Optional.empty(), "", config);
+  }
+
+  /** Defaults only. */
+  static Settings defaults() {
+    return fromConfiguration(key -> Optional.empty());
+  }
+
+  Settings withRepeat(int repeat, int warmup) {
+    return new Settings(
+        checks,
+        heapTolerance,
+        nativeTolerance,
+        repeat,
+        warmup,
+        heapThreshold,
+        nativeThreshold,
+        settleTimeout,
+        ignores,
+        warnOnly);
+  }
+
+  Settings withChecks(Set<Check> checks) {
+    return new Settings(
+        checks,
+        heapTolerance,
+        nativeTolerance,
+        repeat,
+        warmup,
+        heapThreshold,
+        nativeThreshold,
+        settleTimeout,
+        ignores,
+        warnOnly);
+  }
+
+  Settings withIgnores(Ignores ignores) {
+    return new Settings(
+        checks,
+        heapTolerance,
+        nativeTolerance,
+        repeat,
+        warmup,
+        heapThreshold,
+        nativeThreshold,
+        settleTimeout,
+        ignores,
+        warnOnly);
+  }
+
+  private static final class Resolver {
+    private final Optional<NoLeaks> annotation;
+    private final String where;
+    private final Source config;
+
+    Resolver(Optional<NoLeaks> annotation, String where, Source config) {
+      this.annotation = annotation;
+      this.where = where;
+      this.config = config;
+    }
+
+    Settings resolve() {
+      Set<Check> checks =
+          pick("checks", NoLeaks::checks, a -> a.length == 0, this::checkList)
+              .orElse(EnumSet.allOf(Check.class));
+      Set<Check> skip =
+          pick("skip", NoLeaks::skip, a -> a.length == 0, this::checkList)
+              .orElse(EnumSet.noneOf(Check.class));
+      EnumSet<Check> effective = EnumSet.noneOf(Check.class);
+      effective.addAll(checks);
+      effective.removeAll(skip);
+
+      long heapTolerance =
+          size("heap.tolerance", "heapTolerance", NoLeaks::heapTolerance, DEFAULT_HEAP_TOLERANCE);
+      long nativeTolerance =
+          size(
+              "native.tolerance",
+              "nativeTolerance",
+              NoLeaks::nativeTolerance,
+              DEFAULT_NATIVE_TOLERANCE);
+      long heapThreshold =
+          size("heap.threshold", "heapThreshold", NoLeaks::heapThreshold, DEFAULT_HEAP_THRESHOLD);
+      long nativeThreshold =
+          size(
+              "native.threshold",
+              "nativeThreshold",
+              NoLeaks::nativeThreshold,
+              DEFAULT_NATIVE_THRESHOLD);
+      int repeat = count("repeat", "repeat", NoLeaks::repeat, 0, 0);
+      int warmup = count("warmup", "warmup", NoLeaks::warmup, -1, DEFAULT_WARMUP);
+      Duration settle = duration();
+      List<Pattern> threads = patterns("ignore.threads", "ignoreThreads", NoLeaks::ignoreThreads);
+      List<Pattern> descriptors =
+          patterns("ignore.descriptors", "ignoreDescriptors", NoLeaks::ignoreDescriptors);
+      boolean warn = warnOnly();
+      return new Settings(
+          effective,
+          heapTolerance,
+          nativeTolerance,
+          repeat,
+          warmup,
+          heapThreshold,
+          nativeThreshold,
+          settle,
+          Ignores.builtIn().plus(threads, descriptors),
+          warn);
+    }
+
+    /** The annotation's value when set, else the parameter's, parsed from text. */
+    private <A, T> Optional<T> pick(
+        String key,
+        Function<NoLeaks, A> attribute,
+        java.util.function.Predicate<A> unset,
+        java.util.function.BiFunction<String, String, T> fromText) {
+      if (annotation.isPresent()) {
+        A value = attribute.apply(annotation.get());
+        if (!unset.test(value)) {
+          return Optional.of(fromAnnotation(key, value));
+        }
+      }
+      return config.parameter(key).map(text -> fromText.apply(PREFIX + key, text));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <A, T> T fromAnnotation(String key, A value) {
+      // Only check arrays reach here: the other attributes are text and go through parse().
+      return (T) EnumSet.copyOf(Arrays.asList((Check[]) value));
+    }
+
+    private Set<Check> checkList(String name, String text) {
+      EnumSet<Check> result = EnumSet.noneOf(Check.class);
+      for (String part : text.split(",")) {
+        String word = part.trim().toLowerCase(Locale.ROOT);
+        if (word.isEmpty()) {
+          continue;
+        }
+        if (word.equals("all")) {
+          result.addAll(EnumSet.allOf(Check.class));
+          continue;
+        }
+        if (word.equals("none")) {
+          continue;
+        }
+        Check check =
+            Arrays.stream(Check.values())
+                .filter(c -> c.key().equals(word))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        bad(
+                            name,
+                            text,
+                            "a comma-separated list of checks: heap, native, descriptors,"
+                                + " threads, buffers (or all, none); \""
+                                + part.trim()
+                                + "\" is not one"));
+        result.add(check);
+      }
+      return result;
+    }
+
+    private long size(
+        String key, String attributeName, Function<NoLeaks, String> attribute, String fallback) {
+      return text(key, attributeName, attribute)
+          .map(
+              t -> {
+                try {
+                  return Sizes.parse(t.text());
+                } catch (IllegalArgumentException e) {
+                  throw bad(t.name(), t.text(), Sizes.ACCEPTED);
+                }
+              })
+          .orElseGet(() -> Sizes.parse(fallback));
+    }
+
+    private int count(
+        String key,
+        String attributeName,
+        Function<NoLeaks, Integer> attribute,
+        int unset,
+        int fallback) {
+      if (annotation.isPresent()) {
+        int value = attribute.apply(annotation.get());
+        if (value != unset) {
+          if (value < 0) {
+            throw bad(attributeLabel(attributeName), Integer.toString(value), "a number ≥ 0");
+          }
+          return value;
+        }
+      }
+      return config
+          .parameter(key)
+          .map(
+              text -> {
+                try {
+                  int value = Integer.parseInt(text.trim());
+                  if (value >= 0) {
+                    return value;
+                  }
+                } catch (NumberFormatException e) {
+                  // reported below with the accepted form
+                }
+                throw bad(PREFIX + key, text, "a whole number ≥ 0");
+              })
+          .orElse(fallback);
+    }
+
+    private Duration duration() {
+      return text("settle.timeout", "settleTimeout", NoLeaks::settleTimeout)
+          .map(t -> parseDuration(t.name(), t.text()))
+          .orElseGet(() -> parseDuration("default", DEFAULT_SETTLE_TIMEOUT));
+    }
+
+    private List<Pattern> patterns(
+        String key, String attributeName, Function<NoLeaks, String[]> attribute) {
+      List<Pattern> result = new ArrayList<>();
+      config
+          .parameter(key)
+          .ifPresent(
+              text -> {
+                for (String part : text.split(",")) {
+                  if (!part.isBlank()) {
+                    result.add(regex(PREFIX + key, part.trim()));
+                  }
+                }
+              });
+      annotation.ifPresent(
+          a -> {
+            for (String part : attribute.apply(a)) {
+              result.add(regex(attributeLabel(attributeName), part));
+            }
+          });
+      return result;
+    }
+
+    private boolean warnOnly() {
+      if (annotation.isPresent() && annotation.get().mode() != NoLeaks.Mode.CONFIGURED) {
+        return annotation.get().mode() == NoLeaks.Mode.WARN;
+      }
+      return config
+          .parameter("mode")
+          .map(
+              text ->
+                  switch (text.trim().toLowerCase(Locale.ROOT)) {
+                    case "fail" -> false;
+                    case "warn" -> true;
+                    default -> throw bad(PREFIX + "mode", text, "fail or warn");
+                  })
+          .orElse(false);
+    }
+
+    private record Text(String name, String text) {}
+
+    private Optional<Text> text(
+        String key, String attributeName, Function<NoLeaks, String> attribute) {
+      if (annotation.isPresent()) {
+        String value = attribute.apply(annotation.get());
+        if (!value.isEmpty()) {
+          return Optional.of(new Text(attributeLabel(attributeName), value));
+        }
+      }
+      return config.parameter(key).map(text -> new Text(PREFIX + key, text));
+    }
+
+    private Pattern regex(String name, String text) {
+      try {
+        return Pattern.compile(text);
+      } catch (PatternSyntaxException e) {
+        throw bad(name, text, "a Java regular expression (" + e.getDescription() + ")");
+      }
+    }
+
+    private String attributeLabel(String attributeName) {
+      return "@NoLeaks(" + attributeName + ")" + (where.isEmpty() ? "" : " on " + where);
+    }
+
+    private static ExtensionConfigurationException bad(String name, String value, String form) {
+      return new ExtensionConfigurationException(
+          name + ": \"" + value + "\" is not valid; expected " + form);
+    }
+  }
+
+  private static final Pattern SIMPLE_DURATION =
+      Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|min)\\s*", Pattern.CASE_INSENSITIVE);
+
+  static Duration parseDuration(String name, String text) {
+    Matcher m = SIMPLE_DURATION.matcher(text);
+    Duration d;
+    if (m.matches()) {
+      long n = Long.parseLong(m.group(1));
+      d =
+          switch (m.group(2).toLowerCase(Locale.ROOT)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            default -> Duration.ofMinutes(n);
+          };
+    } else {
+      try {
+        d = Duration.parse(text.trim());
+      } catch (DateTimeParseException e) {
+        throw Resolver.bad(name, text, DURATION_FORM);
+      }
+    }
+    if (d.isNegative()) {
+      throw Resolver.bad(name, text, DURATION_FORM);
+    }
+    return d;
+  }
+
+  private static final String DURATION_FORM =
+      "a duration ≥ 0 such as \"5s\", \"250ms\", \"1m\" or \"PT5S\"";
+}

@@ -1,0 +1,73 @@
+package dev.noleaks;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Human sizes: parsing {@code "512 KB"}, {@code "1 MiB"}, {@code "64 B"} and formatting bytes. */
+final class Sizes {
+
+  static final String ACCEPTED =
+      "a whole number of bytes with a unit: B, KB, MB, GB (1000-based) or KiB, MiB, GiB"
+          + " (1024-based), e.g. \"512 KB\" or \"1 MiB\"";
+
+  private static final Pattern SIZE = Pattern.compile("\\s*(\\d+(?:\\.\\d+)?)\\s*([A-Za-z]*)\\s*");
+
+  private Sizes() {}
+
+  /**
+   * Parses a size; throws {@link IllegalArgumentException} naming the accepted form. A bare number
+   * is bytes.
+   */
+  static long parse(String text) {
+    Matcher m = SIZE.matcher(text);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("\"" + text + "\" is not a size; use " + ACCEPTED);
+    }
+    long unit =
+        switch (m.group(2).toUpperCase(Locale.ROOT)) {
+          case "", "B" -> 1L;
+          case "KB", "K" -> 1_000L;
+          case "MB", "M" -> 1_000_000L;
+          case "GB", "G" -> 1_000_000_000L;
+          case "KIB" -> 1L << 10;
+          case "MIB" -> 1L << 20;
+          case "GIB" -> 1L << 30;
+          default ->
+              throw new IllegalArgumentException(
+                  "\"" + text + "\" has an unknown unit \"" + m.group(2) + "\"; use " + ACCEPTED);
+        };
+    double bytes = Double.parseDouble(m.group(1)) * unit;
+    if (bytes != Math.rint(bytes) || bytes > Long.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "\"" + text + "\" is not a whole number of bytes; use " + ACCEPTED);
+    }
+    return (long) bytes;
+  }
+
+  /** {@code 1234567} → {@code "1.2 MB"}; below 10 KB the exact bytes with separators. */
+  static String format(long bytes) {
+    long abs = Math.abs(bytes);
+    if (abs < 10_000) {
+      return String.format(Locale.ROOT, "%,d B", bytes);
+    }
+    String[] units = {"KB", "MB", "GB", "TB"};
+    double value = bytes;
+    int i = -1;
+    while (Math.abs(value) >= 1000 && i < units.length - 1) {
+      value /= 1000;
+      i++;
+    }
+    return String.format(Locale.ROOT, "%.1f %s", value, units[i]);
+  }
+
+  /** Like {@link #format} with an explicit sign: {@code "+640 KB"}, {@code "-80 B"}. */
+  static String signed(long bytes) {
+    return (bytes >= 0 ? "+" : "") + format(bytes);
+  }
+
+  /** {@code 10000} → {@code "10,000"}. */
+  static String count(long n) {
+    return String.format(Locale.ROOT, "%,d", n);
+  }
+}

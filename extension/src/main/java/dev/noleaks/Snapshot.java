@@ -1,0 +1,72 @@
+package dev.noleaks;
+
+import dev.noleaks.probe.Descriptor;
+import dev.noleaks.probe.MallocStats;
+import dev.noleaks.probe.NativeThread;
+import dev.noleaks.probe.Reading;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The process's memory and handles at one moment: heap used, buffer pools, native {@code malloc}
+ * statistics, open descriptors, threads and resident memory.
+ *
+ * <p>{@link #take()} settles first (a full GC, then waits until asynchronous releases are done), so
+ * two snapshots taken around a piece of code can be compared with {@link #diff(Snapshot)}. A meter
+ * the platform cannot read is a {@link Reading.Unavailable} with the reason.
+ *
+ * @param takenAt when the readings were taken
+ * @param heapUsed Java heap used, in bytes (right after a full GC when the snapshot was settled)
+ * @param heapExact whether {@code heapUsed} was read right after a full GC ({@code System.gc()} is
+ *     not disabled and the snapshot was settled)
+ * @param directBuffers the {@code direct} buffer pool
+ * @param mappedBuffers the {@code mapped} buffer pool
+ * @param malloc glibc malloc statistics
+ * @param descriptors open file descriptors
+ * @param threads live Java threads
+ * @param nativeThreads native threads, including JVM threads Java cannot see
+ * @param residentBytes resident set size
+ * @param allocatedBytes bytes allocated so far by the thread that took the snapshot
+ */
+public record Snapshot(
+    Instant takenAt,
+    long heapUsed,
+    boolean heapExact,
+    BufferPool directBuffers,
+    BufferPool mappedBuffers,
+    Reading<MallocStats> malloc,
+    Reading<List<Descriptor>> descriptors,
+    List<JavaThread> threads,
+    Reading<List<NativeThread>> nativeThreads,
+    Reading<Long> residentBytes,
+    long allocatedBytes) {
+
+  public Snapshot {
+    threads = List.copyOf(threads);
+  }
+
+  /**
+   * Settles the process (full GC, then waits until buffer pools, descriptors and threads stop
+   * changing) and takes a snapshot.
+   */
+  public static Snapshot take() {
+    Meters meters = Meters.get();
+    Settler.collectGarbage();
+    return meters.capture(true);
+  }
+
+  /** Takes a snapshot now, without a GC or any waiting: cheap, but heap figures include garbage. */
+  public static Snapshot now() {
+    return Meters.get().capture(false);
+  }
+
+  /** What changed from this snapshot to a later one. */
+  public SnapshotDiff diff(Snapshot later) {
+    return new SnapshotDiff(this, later);
+  }
+
+  /** Native bytes in use ({@code uordblks + hblkhd}), when the platform can read them. */
+  public Reading<Long> nativeInUse() {
+    return malloc.map(MallocStats::inUse);
+  }
+}

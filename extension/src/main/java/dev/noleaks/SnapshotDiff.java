@@ -1,0 +1,78 @@
+package dev.noleaks;
+
+import dev.noleaks.probe.Descriptor;
+import dev.noleaks.probe.Reading;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What changed between two snapshots: growth of the continuous meters and the discrete resources
+ * (descriptors, threads) present in the later one only.
+ *
+ * @param before the earlier snapshot
+ * @param after the later snapshot
+ */
+public record SnapshotDiff(Snapshot before, Snapshot after) {
+
+  /** Java heap growth in bytes (negative when it shrank). */
+  public long heapGrowth() {
+    return after.heapUsed() - before.heapUsed();
+  }
+
+  /** Native {@code malloc} growth in bytes, when the platform can read it. */
+  public Reading<Long> nativeGrowth() {
+    if (!before.malloc().isAvailable()) {
+      return before.nativeInUse();
+    }
+    return after.nativeInUse().map(a -> a - before.nativeInUse().orElseThrow());
+  }
+
+  /** Descriptors open in the later snapshot that were not open (same number and target) before. */
+  public Reading<List<Descriptor>> newDescriptors() {
+    if (!before.descriptors().isAvailable()) {
+      return before.descriptors();
+    }
+    Set<String> old = new HashSet<>();
+    for (Descriptor d : before.descriptors().orElseThrow()) {
+      old.add(d.fd() + "\0" + d.target());
+    }
+    return after
+        .descriptors()
+        .map(list -> list.stream().filter(d -> !old.contains(d.fd() + "\0" + d.target())).toList());
+  }
+
+  /** Java threads alive in the later snapshot that did not exist in the earlier one. */
+  public List<JavaThread> newThreads() {
+    Set<Long> old = new HashSet<>();
+    for (JavaThread t : before.threads()) {
+      old.add(t.id());
+    }
+    return after.threads().stream().filter(t -> !old.contains(t.id())).toList();
+  }
+
+  /** Change in the number of direct buffers. */
+  public long directBufferGrowth() {
+    return after.directBuffers().count() - before.directBuffers().count();
+  }
+
+  /** Change in direct buffer capacity, bytes. */
+  public long directBufferBytesGrowth() {
+    return after.directBuffers().bytes() - before.directBuffers().bytes();
+  }
+
+  /** Change in the number of mapped buffers. */
+  public long mappedBufferGrowth() {
+    return after.mappedBuffers().count() - before.mappedBuffers().count();
+  }
+
+  /** Change in mapped buffer capacity, bytes. */
+  public long mappedBufferBytesGrowth() {
+    return after.mappedBuffers().bytes() - before.mappedBuffers().bytes();
+  }
+
+  /** Bytes allocated by the thread that took both snapshots, between them. */
+  public long allocatedBytes() {
+    return after.allocatedBytes() - before.allocatedBytes();
+  }
+}

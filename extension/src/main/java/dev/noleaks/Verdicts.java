@@ -1,0 +1,61 @@
+package dev.noleaks;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+/** Renders findings and readings into the text people read: failure messages and report entries. */
+final class Verdicts {
+
+  private Verdicts() {}
+
+  static String message(String where, List<Finding> leaks, List<Finding> unavailable) {
+    StringBuilder b = new StringBuilder();
+    b.append(where.isEmpty() ? "" : where + " ")
+        .append("leaked (")
+        .append(Rules.plural(leaks.size(), "finding"))
+        .append("):");
+    for (Finding f : leaks) {
+      b.append("\n  - ").append(f.render());
+    }
+    for (Finding f : unavailable) {
+      b.append("\n  (").append(f.summary()).append(')');
+    }
+    return b.toString();
+  }
+
+  /** One line of every reading in a snapshot, for report entries. */
+  static String readings(Snapshot s) {
+    return "heap="
+        + s.heapUsed()
+        + (s.heapExact() ? "" : "(not after GC)")
+        + " native="
+        + s.nativeInUse().toOptional().map(String::valueOf).orElse("unavailable")
+        + " fragmentation="
+        + s.malloc()
+            .toOptional()
+            .map(m -> String.format(java.util.Locale.ROOT, "%.3f", m.freeRatio()))
+            .orElse("unavailable")
+        + " direct="
+        + s.directBuffers().count()
+        + "/"
+        + s.directBuffers().bytes()
+        + " mapped="
+        + s.mappedBuffers().count()
+        + "/"
+        + s.mappedBuffers().bytes()
+        + " fds="
+        + s.descriptors().toOptional().map(l -> String.valueOf(l.size())).orElse("unavailable")
+        + " threads="
+        + s.threads().size()
+        + " nativeThreads="
+        + s.nativeThreads().toOptional().map(l -> String.valueOf(l.size())).orElse("unavailable")
+        + " rss="
+        + s.residentBytes().toOptional().map(String::valueOf).orElse("unavailable")
+        + " allocated="
+        + s.allocatedBytes();
+  }
+
+  static String joinLines(List<String> lines) {
+    return lines.stream().collect(Collectors.joining("\n"));
+  }
+}

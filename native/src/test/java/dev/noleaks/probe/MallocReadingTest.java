@@ -1,0 +1,117 @@
+package dev.noleaks.probe;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.jna.Native;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class MallocReadingTest {
+
+  private static final long MIB = 1024 * 1024;
+
+  private final Probe probe = Probe.current();
+
+  @BeforeAll
+  static void glibcOnLinux() {
+    assertThat(Probe.current().platform()).startsWith("linux").contains("glibc");
+  }
+
+  @Test
+  void oneMebibyteRaisesInUseByItsChunkAndFreeBringsItBack() {
+    // A block above the mmap threshold (128 KiB until the first free of a larger mmapped chunk) is
+    // mmapped and counts whole pages: 1 MiB + 4 KiB. Freeing one 4 MiB mmapped block raises glibc's
+    // dynamic threshold past it, so the 1 MiB block below comes from the arena: 1 MiB + 16 B.
+    Native.free(Native.malloc(4 * MIB));
+    NativeHeap.awaitQuietCompiler();
+    long[] freed = new long[1];
+    long raised =
+        NativeHeap.median(
+            9,
+            () -> {
+              long before = NativeHeap.inUse(probe);
+              long block = Native.malloc(MIB);
+              long during = NativeHeap.inUse(probe);
+              Native.free(block);
+              freed[0] = NativeHeap.inUse(probe) - before;
+              return during - before;
+            });
+    long back = NativeHeap.median(9, () -> oneFreeCycle(MIB));
+
+    assertThat(raised).isBetween(MIB, MIB + 64).isEqualTo(NativeHeap.chunkSize(MIB));
+    assertThat(back).isZero();
+  }
+
+  private long oneFreeCycle(long size) {
+    long before = NativeHeap.inUse(probe);
+    Native.free(Native.malloc(size));
+    return NativeHeap.inUse(probe) - before;
+  }
+
+  @Test
+  void sixtyFourBytesRaiseInUseByOneChunk() {
+    // A block served from the tcache, or one that makes malloc stash more chunks of its size into
+    // the tcache, moves in-use by 0 or by several chunks: glibc counts tcache chunks as in use.
+    // 2,000 blocks first empty the tcache, fast bin and small bin of this size for this thread, so
+    // the measured ones are carved from the top chunk or a larger free chunk.
+    List<Long> blocks = new ArrayList<>();
+    try {
+      for (int i = 0; i < 2_000; i++) {
+        blocks.add(Native.malloc(64));
+      }
+      NativeHeap.awaitQuietCompiler();
+      long raised =
+          NativeHeap.median(
+              9,
+              () -> {
+                long before = NativeHeap.inUse(probe);
+                blocks.add(Native.malloc(64));
+                return NativeHeap.inUse(probe) - before;
+              });
+
+      assertThat(raised).isEqualTo(NativeHeap.chunkSize(64));
+      if ("x86_64".equals(LinuxProbe.machine(System.getProperty("os.arch")))) {
+        assertThat(raised).isEqualTo(80);
+      }
+    } finally {
+      blocks.forEach(Native::free);
+    }
+  }
+
+  @Test
+  void tenThousandReadingsDoNotMoveInUse() {
+    List<Long> drifts = new ArrayList<>();
+    for (int attempt = 0; attempt < 5; attempt++) {
+      readings(10_000); // compile the reading path first
+      NativeHeap.awaitQuietCompiler();
+      long before = NativeHeap.inUse(probe);
+      readings(10_000);
+      long drift = NativeHeap.inUse(probe) - before;
+      drifts.add(drift);
+      if (drift == 0) {
+        break;
+      }
+    }
+    // a reading that allocated even one byte would drift by >= 10,000 B in every attempt
+    assertThat(drifts).as("in-use drift per attempt of 10,000 readings").contains(0L);
+  }
+
+  private long readings(int count) {
+    long sum = 0;
+    for (int i = 0; i < count; i++) {
+      sum += probe.malloc().orElseThrow().arena();
+    }
+    return sum;
+  }
+
+  @Test
+  void readingMatchesTheAllocatorsOwnAccounting() {
+    MallocStats stats = probe.malloc().orElseThrow();
+
+    assertThat(stats.arena()).isPositive();
+    assertThat(stats.allocatedBytes() + stats.freeBytes()).isEqualTo(stats.arena());
+    assertThat(stats.freeRatio()).isBetween(0.0, 1.0);
+  }
+}

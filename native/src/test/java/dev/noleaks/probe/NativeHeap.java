@@ -1,0 +1,72 @@
+package dev.noleaks.probe;
+
+import static org.awaitility.Awaitility.await;
+
+import com.sun.jna.Native;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/** Test support: glibc chunk arithmetic and noise control for process-wide native readings. */
+final class NativeHeap {
+
+  private NativeHeap() {}
+
+  /**
+   * glibc's {@code request2size}: the chunk a {@code malloc(request)} occupies. SIZE_SZ is {@code
+   * size_t}'s width and MALLOC_ALIGNMENT is {@code 2 * SIZE_SZ} on LP64 (x86_64, aarch64): 80 B for
+   * 64 B, 1 MiB + 16 B for 1 MiB.
+   */
+  static long chunkSize(long request) {
+    long sizeSz = Native.SIZE_T_SIZE;
+    long alignMask = 2 * sizeSz - 1;
+    long minSize = 4 * sizeSz;
+    return Math.max(minSize, (request + sizeSz + alignMask) & ~alignMask);
+  }
+
+  static long inUse(Probe probe) {
+    return probe.malloc().orElseThrow().inUse();
+  }
+
+  /**
+   * Waits, bounded, until the JIT has compiled nothing for 100 ms: C2 allocates and frees KBs to
+   * MBs of arena memory per compilation on its own threads, which moves process-wide readings.
+   */
+  static void awaitQuietCompiler() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      return;
+    }
+    AtomicLong last = new AtomicLong(-1);
+    AtomicLong since = new AtomicLong(System.nanoTime());
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(10))
+          .until(
+              () -> {
+                long total = jit.getTotalCompilationTime();
+                long now = System.nanoTime();
+                if (total != last.getAndSet(total)) {
+                  since.set(now);
+                }
+                return now - since.get() >= 100_000_000L;
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException busy) {
+      // measure anyway: the assertions take medians and retry
+    }
+  }
+
+  /** The median of {@code trials} evaluations; other threads' allocations move single samples. */
+  static long median(int trials, LongSupplier sample) {
+    long[] values = new long[trials];
+    for (int i = 0; i < trials; i++) {
+      values[i] = sample.getAsLong();
+    }
+    Arrays.sort(values);
+    return values[trials / 2];
+  }
+}
