@@ -39,8 +39,20 @@ final class ClassHistogram {
     this.rows = rows;
   }
 
-  /** The raw histogram text, or empty when the DiagnosticCommand MBean is not there. */
+  /**
+   * The raw histogram of all objects (no GC of its own: call right after one), or empty when the
+   * DiagnosticCommand MBean is not there.
+   */
   static Optional<String> take() {
+    return invoke(new String[] {"-all"});
+  }
+
+  /** The histogram of live objects, after a full GC of its own. */
+  static Optional<String> takeLive() {
+    return invoke(new String[0]);
+  }
+
+  private static Optional<String> invoke(String[] arguments) {
     try {
       MBeanServer server = ManagementFactory.getPlatformMBeanServer();
       ObjectName name = new ObjectName("com.sun.management:type=DiagnosticCommand");
@@ -48,7 +60,7 @@ final class ClassHistogram {
           server.invoke(
               name,
               "gcClassHistogram",
-              new Object[] {new String[] {"-all"}},
+              new Object[] {arguments},
               new String[] {String[].class.getName()});
       return Optional.of((String) text);
     } catch (JMException | RuntimeException e) {

@@ -1,7 +1,9 @@
 package dev.noleaks;
 
 import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,7 +15,10 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.ReflectionSupport;
 
 /**
  * The JUnit Jupiter extension behind {@link NoLeaks}: a settled snapshot before each test (before
@@ -21,18 +26,31 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * {@link LeakError} when something leaked. A test's own failure stays its failure: JUnit adds the
  * leak error to it as a suppressed exception.
  *
+ * <p>In repeated mode ({@code @NoLeaks(repeat = N)} or {@code noleaks.repeat}) it also intercepts
+ * the test method: the method body runs {@code warmup + N} times inside the one {@code
+ * BeforeEach}/{@code AfterEach} lifecycle, heap and native memory are judged by their trend over
+ * the N measured runs ({@link RepeatedRun}), and descriptors, threads and buffers by the single-run
+ * rule over the whole test. The runs call the method reflectively, so invocation interceptors
+ * registered after this extension are bypassed; JUnit's own {@code @Timeout} wraps all the runs.
+ *
  * <p>{@code @NoLeaks} registers it. To check every test of a suite without annotating each, enable
  * JUnit's extension auto-detection ({@code junit.jupiter.extensions.autodetection.enabled=true})
  * and set {@code noleaks.scope=all}.
  */
-public class NoLeaksExtension implements BeforeEachCallback, AfterEachCallback {
+public class NoLeaksExtension
+    implements BeforeEachCallback, AfterEachCallback, InvocationInterceptor {
 
   private static final Namespace NAMESPACE = Namespace.create(NoLeaksExtension.class);
   private static final Logger LOG = Logger.getLogger(NoLeaksExtension.class.getName());
+  private static final java.util.Set<Check> WARNED_UNAVAILABLE =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final String PARALLEL = "junit.jupiter.execution.parallel.enabled";
 
   /** What the extension keeps for one test between its before and after callbacks. */
   private record Baseline(Settings settings, Snapshot snapshot, Optional<String> histogram) {}
+
+  /** Heap and native findings of a repeated test method, from the interceptor to afterEach. */
+  private record TrendFindings(List<Finding> findings) {}
 
   @Override
   public void beforeEach(ExtensionContext context) {
@@ -43,12 +61,20 @@ public class NoLeaksExtension implements BeforeEachCallback, AfterEachCallback {
     Meters meters = Meters.get();
     Settings s = settings.get();
     Settler.collectGarbage();
-    Optional<String> histogram = s.checks(Check.HEAP) ? ClassHistogram.take() : Optional.empty();
     if (s.checks(Check.NATIVE)) {
-      Settler.awaitCompilerQuiet(meters.compilation());
+      Settler.awaitCompilerQuiet(meters);
     }
-    Snapshot before = meters.capture(true);
-    context.getStore(NAMESPACE).put(Baseline.class, new Baseline(s, before, histogram));
+    List<String> histogram = new ArrayList<>(1);
+    Snapshot before =
+        meters.baseline(
+            () -> {
+              if (s.checks(Check.HEAP) && !s.repeated()) {
+                ClassHistogram.take().ifPresent(histogram::add);
+              }
+            });
+    context
+        .getStore(NAMESPACE)
+        .put(Baseline.class, new Baseline(s, before, histogram.stream().findFirst()));
     publish(context, "noleaks.before", before);
   }
 
@@ -59,22 +85,137 @@ public class NoLeaksExtension implements BeforeEachCallback, AfterEachCallback {
       return;
     }
     Settings s = baseline.settings();
+    Judgement judgement = judge(context, baseline);
+    // The after-snapshot is unreachable now, so the histogram shows the test's objects, not ours.
+    List<Finding> leaks = new ArrayList<>(judgement.leaks());
+    explainHeap(leaks, baseline.histogram());
+    TrendFindings trend =
+        context.getStore(NAMESPACE).remove(TrendFindings.class, TrendFindings.class);
+    if (trend != null) {
+      leaks.addAll(trend.findings());
+    }
+    report(context, s, leaks, judgement.unavailable());
+  }
+
+  private record Judgement(List<Finding> leaks, List<Finding> unavailable) {}
+
+  /** Settles, takes the after-snapshot, publishes its readings and returns the findings. */
+  private static Judgement judge(ExtensionContext context, Baseline baseline) {
+    Settings s = singleRun(baseline.settings());
     Snapshot before = baseline.snapshot();
     Snapshot after =
-        Settler.settle(
+        Settler.settleUntil(
             Meters.get(),
             s.settleTimeout(),
             s.checks(Check.NATIVE),
-            candidate -> Rules.leaks(before.diff(candidate), s).isEmpty());
+            candidate -> settleState(candidate, Rules.leaks(before.diff(candidate), s)));
     publish(context, "noleaks.after", after);
-
-    List<Finding> findings = new ArrayList<>(Rules.leaks(before.diff(after), s));
-    explainHeap(findings, baseline.histogram());
-    List<Finding> unavailable = Rules.unavailable(after, s);
+    List<Finding> unavailable = Rules.unavailable(after, baseline.settings());
     for (Finding f : unavailable) {
       context.publishReportEntry("noleaks.unavailable." + f.check().key(), f.summary());
+      if (WARNED_UNAVAILABLE.add(f.check())) {
+        LOG.warning(() -> "NoLeaks: " + f.summary() + " (reported once per run)");
+      }
     }
-    report(context, s, findings, unavailable);
+    return new Judgement(Rules.leaks(before.diff(after), s), unavailable);
+  }
+
+  /**
+   * Repeated mode: runs the test method {@code warmup + repeat} times and keeps the trend findings
+   * for {@link #afterEach}. A failure in any run ends the repetition and is the test's failure.
+   */
+  @Override
+  public void interceptTestMethod(
+      Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext,
+      ExtensionContext extensionContext)
+      throws Throwable {
+    repeatOrProceed(invocation, invocationContext, extensionContext);
+  }
+
+  /**
+   * Each invocation of a {@code @ParameterizedTest} or {@code @RepeatedTest} has its own lifecycle,
+   * so in repeated mode each one's body is repeated with that invocation's arguments.
+   */
+  @Override
+  public void interceptTestTemplateMethod(
+      Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext,
+      ExtensionContext extensionContext)
+      throws Throwable {
+    repeatOrProceed(invocation, invocationContext, extensionContext);
+  }
+
+  /**
+   * Repeating a {@code @TestFactory} would repeat building its dynamic tests, not running them, so
+   * repeated mode refuses it rather than measure the wrong thing.
+   */
+  @Override
+  public <T> T interceptTestFactoryMethod(
+      Invocation<T> invocation,
+      ReflectiveInvocationContext<Method> invocationContext,
+      ExtensionContext extensionContext)
+      throws Throwable {
+    Baseline baseline = extensionContext.getStore(NAMESPACE).get(Baseline.class, Baseline.class);
+    if (baseline != null && baseline.settings().repeated()) {
+      invocation.skip();
+      throw new ExtensionConfigurationException(
+          describe(extensionContext)
+              + " is a @TestFactory: repeat = "
+              + baseline.settings().repeat()
+              + " would repeat building its dynamic tests, not running them. Set @NoLeaks(repeat"
+              + " = 0) on the factory, or use MemoryAssertions.assertThatCode(...).repeated(n)"
+              + " inside a dynamic test.");
+    }
+    return invocation.proceed();
+  }
+
+  private static void repeatOrProceed(
+      Invocation<Void> invocation,
+      ReflectiveInvocationContext<Method> invocationContext,
+      ExtensionContext extensionContext)
+      throws Throwable {
+    Baseline baseline = extensionContext.getStore(NAMESPACE).get(Baseline.class, Baseline.class);
+    if (baseline == null || !baseline.settings().repeated()) {
+      invocation.proceed();
+      return;
+    }
+    // Invocation.proceed() may be called once only, so the runs call the method themselves;
+    // ReflectionSupport rethrows the method's own exception, not an InvocationTargetException.
+    Method method = invocationContext.getExecutable();
+    Object target = invocationContext.getTarget().orElse(null);
+    Object[] arguments = invocationContext.getArguments().toArray();
+    invocation.skip();
+    List<Finding> findings =
+        RepeatedRun.run(
+            baseline.settings(), () -> ReflectionSupport.invokeMethod(method, target, arguments));
+    extensionContext.getStore(NAMESPACE).put(TrendFindings.class, new TrendFindings(findings));
+  }
+
+  /** In repeated mode heap and native memory are judged by their trend, not the single-run rule. */
+  private static Settings singleRun(Settings s) {
+    if (!s.repeated()) {
+      return s;
+    }
+    EnumSet<Check> discrete = EnumSet.noneOf(Check.class);
+    discrete.addAll(s.checks());
+    discrete.remove(Check.HEAP);
+    discrete.remove(Check.NATIVE);
+    return s.withChecks(discrete);
+  }
+
+  /**
+   * Native growth without Native Memory Tracking may be the JIT's pooled arenas, handed back to
+   * malloc only every 5 s, so it is waited out; with it, native readings are steady.
+   */
+  static Settler.State settleState(Snapshot candidate, List<Finding> leaks) {
+    if (leaks.isEmpty()) {
+      return Settler.State.CLEAN;
+    }
+    boolean drifting =
+        !candidate.jvmMalloc().isAvailable()
+            && leaks.stream().anyMatch(f -> f.check() == Check.NATIVE);
+    return drifting ? Settler.State.DRIFTING : Settler.State.LEFTOVERS;
   }
 
   /** Publishes the findings, and fails the test unless in warn mode. */
@@ -99,7 +240,7 @@ public class NoLeaksExtension implements BeforeEachCallback, AfterEachCallback {
     for (int i = 0; i < findings.size(); i++) {
       Finding f = findings.get(i);
       if (f.check() == Check.HEAP && before.isPresent()) {
-        Optional<String> after = ClassHistogram.take();
+        Optional<String> after = ClassHistogram.takeLive();
         if (after.isPresent()) {
           List<ClassHistogram.Growth> grown =
               ClassHistogram.parse(after.get())

@@ -98,7 +98,7 @@ final class Rules {
               + t.state()
               + (t.type().equals(Thread.class.getName()) ? "" : " (" + t.type() + ")"));
       for (StackTraceElement frame : t.stack()) {
-        details.add("    at " + frame);
+        details.add("    at " + frame(frame));
       }
     }
     String names =
@@ -171,7 +171,10 @@ final class Rules {
                 + Sizes.format(growth.get())
                 + " (tolerance "
                 + Sizes.format(tolerance)
-                + "): malloc in use "
+                + "): "
+                + (diff.after().jvmMalloc().isAvailable()
+                    ? "malloc in use less the JVM's own "
+                    : "malloc in use ")
                 + Sizes.count(diff.before().nativeInUse().orElseThrow())
                 + " B before, "
                 + Sizes.count(diff.after().nativeInUse().orElseThrow())
@@ -187,6 +190,22 @@ final class Rules {
     String classes =
         grown.stream().map(ClassHistogram.Growth::describe).collect(Collectors.joining(", "));
     return new Finding(heap.check(), true, heap.summary() + ": " + classes, heap.details());
+  }
+
+  /**
+   * A stack frame without the module and loader prefixes: {@code
+   * java.lang.Thread.run(Thread.java:840)}.
+   */
+  static String frame(StackTraceElement e) {
+    String location =
+        e.isNativeMethod()
+            ? "Native Method"
+            : e.getFileName() == null
+                ? "Unknown Source"
+                : e.getLineNumber() >= 0
+                    ? e.getFileName() + ":" + e.getLineNumber()
+                    : e.getFileName();
+    return e.getClassName() + "." + e.getMethodName() + "(" + location + ")";
   }
 
   static String plural(long n, String noun) {

@@ -37,7 +37,10 @@ record Settings(
   static final String DEFAULT_NATIVE_TOLERANCE = "512 KB";
   static final String DEFAULT_HEAP_THRESHOLD = "8 B";
   static final String DEFAULT_NATIVE_THRESHOLD = "48 B";
-  static final String DEFAULT_SETTLE_TIMEOUT = "5s";
+
+  /** Above the 5 s period at which HotSpot hands the JIT's pooled arena chunks back to malloc. */
+  static final String DEFAULT_SETTLE_TIMEOUT = "6s";
+
   static final int DEFAULT_WARMUP = 5;
 
   /** Where a setting's text came from: the configuration parameter or the annotation attribute. */

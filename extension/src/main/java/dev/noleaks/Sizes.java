@@ -58,7 +58,10 @@ final class Sizes {
       value /= 1000;
       i++;
     }
-    return String.format(Locale.ROOT, "%.1f %s", value, units[i]);
+    String number = String.format(Locale.ROOT, "%.1f", value);
+    return (number.endsWith(".0") ? number.substring(0, number.length() - 2) : number)
+        + " "
+        + units[i];
   }
 
   /** Like {@link #format} with an explicit sign: {@code "+640 KB"}, {@code "-80 B"}. */

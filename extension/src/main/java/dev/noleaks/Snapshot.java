@@ -22,6 +22,8 @@ import java.util.List;
  * @param directBuffers the {@code direct} buffer pool
  * @param mappedBuffers the {@code mapped} buffer pool
  * @param malloc glibc malloc statistics
+ * @param jvmMalloc bytes the JVM itself has malloc'ed, from Native Memory Tracking (unavailable
+ *     unless the JVM runs with {@code -XX:NativeMemoryTracking=summary})
  * @param descriptors open file descriptors
  * @param threads live Java threads
  * @param nativeThreads native threads, including JVM threads Java cannot see
@@ -35,6 +37,7 @@ public record Snapshot(
     BufferPool directBuffers,
     BufferPool mappedBuffers,
     Reading<MallocStats> malloc,
+    Reading<Long> jvmMalloc,
     Reading<List<Descriptor>> descriptors,
     List<JavaThread> threads,
     Reading<List<NativeThread>> nativeThreads,
@@ -65,8 +68,13 @@ public record Snapshot(
     return new SnapshotDiff(this, later);
   }
 
-  /** Native bytes in use ({@code uordblks + hblkhd}), when the platform can read them. */
+  /**
+   * Native bytes in use by the program, when the platform can read them: glibc's {@code uordblks +
+   * hblkhd}, less what the JVM malloc'ed for itself when Native Memory Tracking is on. Without it,
+   * the figure includes the JIT's pooled arenas, which swing by MBs for seconds after compilations.
+   */
   public Reading<Long> nativeInUse() {
-    return malloc.map(MallocStats::inUse);
+    Reading<Long> raw = malloc.map(MallocStats::inUse);
+    return jvmMalloc.isAvailable() ? raw.map(r -> r - jvmMalloc.orElseThrow()) : raw;
   }
 }

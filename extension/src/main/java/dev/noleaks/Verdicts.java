@@ -30,6 +30,8 @@ final class Verdicts {
         + (s.heapExact() ? "" : "(not after GC)")
         + " native="
         + s.nativeInUse().toOptional().map(String::valueOf).orElse("unavailable")
+        + " jvmMalloc="
+        + s.jvmMalloc().toOptional().map(String::valueOf).orElse("unavailable")
         + " fragmentation="
         + s.malloc()
             .toOptional()

@@ -4,7 +4,6 @@ import com.sun.jna.Memory;
 import java.io.File;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** Open file descriptors from {@code /proc/self/fd} and {@code readlink}. */
@@ -26,15 +25,10 @@ final class DescriptorProbe {
    * reported.
    */
   synchronized Reading<List<Descriptor>> descriptors() {
-    String[] names = directory.list();
-    if (names == null) {
+    int[] fds = ProcFiles.numberedEntries(directory).orElse(null);
+    if (fds == null) {
       return Reading.unavailable("cannot list /proc/self/fd");
     }
-    int[] fds = new int[names.length];
-    for (int i = 0; i < names.length; i++) {
-      fds[i] = Integer.parseInt(names[i]);
-    }
-    Arrays.sort(fds);
     List<Descriptor> descriptors = new ArrayList<>(fds.length);
     for (int fd : fds) {
       long length = LibC.Posix.readlink(link.of(Integer.toString(fd)), target, PATH_MAX);

@@ -3,7 +3,6 @@ package dev.noleaks.probe;
 import java.io.File;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /** Native threads from {@code /proc/self/task/<tid>/comm}. */
@@ -15,15 +14,10 @@ final class NativeThreadProbe {
   private final Charset charset = ProcFiles.pathCharset();
 
   synchronized Reading<List<NativeThread>> nativeThreads() {
-    String[] names = directory.list();
-    if (names == null) {
+    int[] tids = ProcFiles.numberedEntries(directory).orElse(null);
+    if (tids == null) {
       return Reading.unavailable("cannot list /proc/self/task");
     }
-    int[] tids = new int[names.length];
-    for (int i = 0; i < names.length; i++) {
-      tids[i] = Integer.parseInt(names[i]);
-    }
-    Arrays.sort(tids);
     List<NativeThread> threads = new ArrayList<>(tids.length);
     for (int tid : tids) {
       int length = files.read(comm.of(Integer.toString(tid)));

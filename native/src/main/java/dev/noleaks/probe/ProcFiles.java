@@ -40,6 +40,23 @@ final class ProcFiles {
     return bytes;
   }
 
+  /**
+   * The numeric entries of a {@code /proc} directory ({@code fd}, {@code task}), sorted; empty when
+   * it cannot be listed.
+   */
+  static java.util.Optional<int[]> numberedEntries(java.io.File directory) {
+    String[] names = directory.list();
+    if (names == null) {
+      return java.util.Optional.empty();
+    }
+    int[] numbers = new int[names.length];
+    for (int i = 0; i < names.length; i++) {
+      numbers[i] = Integer.parseInt(names[i]);
+    }
+    java.util.Arrays.sort(numbers);
+    return java.util.Optional.of(numbers);
+  }
+
   /** The charset the JVM uses for file names, so targets compare equal to {@code Path}s. */
   static Charset pathCharset() {
     try {

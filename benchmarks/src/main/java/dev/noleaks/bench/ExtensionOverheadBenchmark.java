@@ -1,0 +1,95 @@
+package dev.noleaks.bench;
+
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import dev.noleaks.NoLeaks;
+import dev.noleaks.Snapshot;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * What {@code @NoLeaks} adds to a test: the same one-test class run through the JUnit Platform
+ * launcher with and without the annotation; the difference of the two is the added wall time per
+ * test. Also the cost of {@link Snapshot#now()}, a snapshot without GC or settling.
+ */
+@BenchmarkMode(Mode.SampleTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@State(Scope.Benchmark)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx256m", "-XX:NativeMemoryTracking=summary"})
+public class ExtensionOverheadBenchmark {
+
+  /** A test that does a little real work, so the JIT has something to compile. */
+  public static class Plain {
+    @Test
+    void test() {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < 100; i++) {
+        b.append(i);
+      }
+      if (b.length() == 0) {
+        throw new AssertionError();
+      }
+    }
+  }
+
+  /** The same test, checked by NoLeaks. */
+  @NoLeaks
+  public static class Checked extends Plain {}
+
+  private Launcher launcher;
+  private LauncherDiscoveryRequest plain;
+  private LauncherDiscoveryRequest checked;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    launcher = LauncherFactory.create();
+    plain = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(Plain.class)).build();
+    checked =
+        LauncherDiscoveryRequestBuilder.request().selectors(selectClass(Checked.class)).build();
+  }
+
+  private long run(LauncherDiscoveryRequest request) {
+    SummaryGeneratingListener summary = new SummaryGeneratingListener();
+    launcher.execute(request, summary);
+    if (summary.getSummary().getTotalFailureCount() != 0) {
+      throw new IllegalStateException(summary.getSummary().getFailures().toString());
+    }
+    return summary.getSummary().getTestsSucceededCount();
+  }
+
+  @Benchmark
+  public long testWithoutNoLeaks() {
+    return run(plain);
+  }
+
+  @Benchmark
+  public long testWithNoLeaks() {
+    return run(checked);
+  }
+
+  @Benchmark
+  @OutputTimeUnit(TimeUnit.MICROSECONDS)
+  public Snapshot snapshotWithoutGc() {
+    return Snapshot.now();
+  }
+}

@@ -1,0 +1,79 @@
+package dev.noleaks.examples;
+
+import static dev.noleaks.examples.Scenario.leak;
+
+import java.util.List;
+
+/**
+ * Every failure mode the examples show: the one list that the demo and {@link ExamplesTest} run.
+ */
+final class Scenarios {
+
+  private Scenarios() {}
+
+  static final List<Scenario> ALL =
+      List.of(
+          new Scenario(
+              "Native memory never freed (LocalAlloc without LocalFree)",
+              NativeMemoryExample.class,
+              leak("leakyMallocNeverFreed", "native memory grew"),
+              leak("leakyMallocEveryRun", "native memory grew"),
+              leak("leakyMemoryKeptInStaticField", "native memory grew"),
+              leak("leakyMallocEveryCallFluent", "native memory grew")),
+          new Scenario(
+              "Handles never closed (CreateFile without CloseHandle)",
+              HandlesExample.class,
+              leak("leakyFileInputStream", "file descriptor", "/orders.csv"),
+              leak("leakyRandomAccessFile", "file descriptor", "/index.dat"),
+              leak("leakyFileChannel", "file descriptor", "/orders.csv"),
+              leak("leakySocket", "file descriptor", "socket:["),
+              leak("leakyFileInputStreamSnapshots", "file descriptor", "/orders.csv")),
+          new Scenario(
+              "Cache that grows without bound",
+              CacheExample.class,
+              leak("leakyUnboundedCache", "heap grew", "byte[]", "CacheExample$Document")),
+          new Scenario(
+              "Listener registered and never removed",
+              ListenerExample.class,
+              leak("leakyListenerKeepsItsViewAlive", "heap grew", "double[]"),
+              leak("leakyListenerEveryRun", "heap grew")),
+          new Scenario(
+              "Threads started and never stopped",
+              ThreadsExample.class,
+              leak("leakyThreadNeverStopped", "leaked", "\"metrics-poller\""),
+              leak("leakyExecutorNeverShutDown", "leaked", "\"pool-", "-thread-2\""),
+              leak("leakyThreadNeverStoppedFluent", "leaked", "\"metrics-poller\"")),
+          new Scenario(
+              "Pooled objects never returned",
+              PoolExample.class,
+              leak("leakyBlocksNeverReturned", "native memory grew")),
+          new Scenario(
+              "Module loaded and never unloaded (URLClassLoader)",
+              ClassLoaderExample.class,
+              leak("leakyLoaderNeverClosed", "file descriptor", "/greeting-plugin.jar"),
+              leak("leakyLoaderNeverUnloaded", "URLClassLoader", "cleared by garbage collection")),
+          new Scenario(
+              "Memory-mapped file kept mapped",
+              MappedFileExample.class,
+              leak("leakyMappingKeptInStaticField", "mapped buffer leaked")),
+          new Scenario(
+              "Direct buffer kept in a static field",
+              DirectBufferExample.class,
+              leak("leakyDirectBufferKeptInStaticField", "direct buffer leaked"),
+              leak("leakyDirectBufferKeptInStaticFieldFluent", "direct buffer leaked")),
+          new Scenario(
+              "Reference cycles (not a leak on the JVM)",
+              ReferenceCycleExample.class,
+              leak(
+                  "leakyCyclesReachableFromStaticField",
+                  "heap grew",
+                  "ReferenceCycleExample$Node")),
+          new Scenario(
+              "Native heap fragmentation (memory pools)",
+              FragmentationExample.class,
+              leak("leakyInterleavedAllocationsFragmentTheHeap", "native fragmentation")),
+          new Scenario(
+              "Building a large list instead of streaming",
+              StreamingExample.class,
+              leak("leakyLoopBuildsTheWholeList", "to allocate at most 1 MB")));
+}

@@ -1,0 +1,109 @@
+package dev.noleaks.examples;
+
+import static dev.noleaks.MemoryAssertions.assertThatCode;
+
+import dev.noleaks.NoLeaks;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scenario 5 — threads started and never stopped. A thread is a GC root: it keeps itself, its
+ * stack, everything its task refers to and (when it is not a daemon) the JVM alive. An idle pool's
+ * workers wait for work forever unless the pool is shut down.
+ */
+class ThreadsExample {
+
+  /** A background worker that takes events off a queue until it is interrupted. */
+  static Thread startPoller(BlockingQueue<String> events) {
+    Thread poller =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  events.take();
+                }
+              } catch (InterruptedException stop) {
+                // asked to stop
+              }
+            },
+            "metrics-poller");
+    poller.start();
+    return poller;
+  }
+
+  static void computeReport(ExecutorService pool) throws Exception {
+    pool.submit(() -> 6 * 7).get();
+    pool.submit(() -> 6 * 9).get();
+  }
+
+  // --- leaky ---------------------------------------------------------------------------------
+
+  @Test
+  @NoLeaks
+  void leakyThreadNeverStopped() {
+    BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    startPoller(events);
+    events.add("started");
+    // missing: interrupt and join
+  }
+
+  @Test
+  @NoLeaks
+  void leakyExecutorNeverShutDown() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    computeReport(pool);
+    // missing: shutdown and awaitTermination
+  }
+
+  /** The same leak through the fluent assertion: the code under test, not the whole test. */
+  @Test
+  void leakyThreadNeverStoppedFluent() {
+    BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    assertThatCode(() -> startPoller(events)).doesNotLeakThreads();
+  }
+
+  // --- fixed ---------------------------------------------------------------------------------
+
+  @Test
+  @NoLeaks
+  void fixedThreadStoppedAndJoined() throws InterruptedException {
+    BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    Thread poller = startPoller(events);
+    try {
+      events.add("started");
+    } finally {
+      poller.interrupt();
+      poller.join();
+    }
+  }
+
+  @Test
+  void fixedThreadStoppedAndJoinedFluent() {
+    BlockingQueue<String> events = new LinkedBlockingQueue<>();
+    assertThatCode(
+            () -> {
+              Thread poller = startPoller(events);
+              poller.interrupt();
+              poller.join();
+            })
+        .doesNotLeakThreads();
+  }
+
+  @Test
+  @NoLeaks
+  void fixedExecutorShutDown() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      computeReport(pool);
+    } finally {
+      pool.shutdown();
+      if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+        pool.shutdownNow();
+      }
+    }
+  }
+}

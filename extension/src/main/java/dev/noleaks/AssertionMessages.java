@@ -1,0 +1,96 @@
+package dev.noleaks;
+
+import dev.noleaks.probe.MallocStats;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+
+/** Every failure message of the fluent assertions, built in one place. */
+final class AssertionMessages {
+
+  private AssertionMessages() {}
+
+  static String leaked(List<Finding> leaks, List<Finding> unavailable) {
+    return Verdicts.message("code", leaks, unavailable);
+  }
+
+  static String finding(Finding finding) {
+    return finding.render();
+  }
+
+  static String unavailable(List<Finding> unavailable) {
+    StringBuilder b = new StringBuilder("cannot check the code:");
+    for (Finding f : unavailable) {
+      b.append("\n  - ").append(f.summary());
+    }
+    return b.toString();
+  }
+
+  static String codeThrew(int run, int runs, Throwable thrown) {
+    return "Expecting code not to throw, but run "
+        + run
+        + " of "
+        + runs
+        + " threw "
+        + thrown.getClass().getName()
+        + (thrown.getMessage() == null ? "" : ": " + thrown.getMessage());
+  }
+
+  static String allocatedTooMuch(long limit, long most, int runs, int warmup) {
+    return "Expecting code to allocate at most "
+        + Sizes.format(limit)
+        + " but it allocated "
+        + Sizes.count(most)
+        + " B ("
+        + Sizes.format(most)
+        + ")"
+        + (runs > 1 ? " in its largest of " + runs + " runs" : "")
+        + " (bytes allocated by the calling thread"
+        + (warmup > 0 ? ", after " + Rules.plural(warmup, "warm-up run") : "")
+        + ")";
+  }
+
+  static String notCollected(
+      String referenceType, String referent, Duration waited, int collections, String hint) {
+    return "Expecting the "
+        + referenceType
+        + " to "
+        + referent
+        + " to be cleared by garbage collection, but it was still reachable after "
+        + seconds(waited)
+        + " and "
+        + Rules.plural(collections, "System.gc() call")
+        + ".\n"
+        + hint;
+  }
+
+  static String fragmentation(String userDescription, MallocStats stats) {
+    String own =
+        "native fragmentation (fordblks/arena): "
+            + Sizes.format(stats.freeBytes())
+            + " free in a "
+            + Sizes.format(stats.arena())
+            + " malloc arena";
+    return userDescription == null || userDescription.isEmpty()
+        ? own
+        : userDescription + ", " + own;
+  }
+
+  static String arenaTooSmall(MallocStats stats, long minimum) {
+    return "Cannot judge native fragmentation: the malloc arena is "
+        + Sizes.format(stats.arena())
+        + " ("
+        + Sizes.format(stats.freeBytes())
+        + " of it free), smaller than the "
+        + Sizes.format(minimum)
+        + " below which a free ratio swings with a single freed block";
+  }
+
+  static String fragmentationUnavailable(String reason) {
+    return "Cannot judge native fragmentation: malloc statistics are unavailable: " + reason;
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+  }
+}

@@ -1,0 +1,105 @@
+package dev.noleaks;
+
+import static org.awaitility.Awaitility.await;
+
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.SoftReference;
+import java.time.Duration;
+import java.util.Objects;
+import org.assertj.core.api.AbstractAssert;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * Assertions on a {@link Reference}: {@code assertThat(new WeakReference<>(session))
+ * .isGarbageCollected()}. Obtain it from {@link MemoryAssertions#assertThat(Reference)}.
+ *
+ * <p>Waiting polls in the calling thread (no extra threads), running {@code System.gc()} between
+ * polls, bounded by {@link #within(Duration)} (default {@value #DEFAULT_WITHIN_SECONDS} s).
+ */
+public final class ReferenceAssert extends AbstractAssert<ReferenceAssert, Reference<?>> {
+
+  static final int DEFAULT_WITHIN_SECONDS = 5;
+
+  /** Between collections: a full GC of a test-sized heap takes 5–30 ms. */
+  private static final Duration POLL = Duration.ofMillis(10);
+
+  private Duration within = Duration.ofSeconds(DEFAULT_WITHIN_SECONDS);
+
+  ReferenceAssert(Reference<?> actual) {
+    super(actual, ReferenceAssert.class);
+  }
+
+  /** How long {@link #isGarbageCollected()} waits at most. */
+  public ReferenceAssert within(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("within: " + timeout + " is not valid; expected > 0");
+    }
+    this.within = timeout;
+    return myself;
+  }
+
+  /**
+   * Verifies that the referent becomes unreachable and is cleared: runs {@code System.gc()} and
+   * polls until the reference is cleared, at most {@link #within(Duration)}. The failure says how
+   * long it waited and how many collections it ran.
+   */
+  public ReferenceAssert isGarbageCollected() {
+    isNotNull();
+    // Described in a method of its own: a local holding the referent in this frame would keep it
+    // reachable while the interpreter runs this method.
+    String referent = describeReferent(actual);
+    int[] collections = {0};
+    long start = System.nanoTime();
+    try {
+      await("garbage collection of " + referent)
+          .pollInSameThread()
+          .pollDelay(Duration.ZERO)
+          .pollInterval(POLL)
+          .atMost(within)
+          .until(
+              () -> {
+                if (actual.refersTo(null)) {
+                  return true;
+                }
+                System.gc();
+                collections[0]++;
+                return actual.refersTo(null);
+              });
+    } catch (ConditionTimeoutException e) {
+      failWithMessage(
+          "%s",
+          AssertionMessages.notCollected(
+              actual.getClass().getSimpleName(),
+              referent,
+              Duration.ofNanos(System.nanoTime() - start),
+              collections[0],
+              hint(actual)));
+    }
+    return myself;
+  }
+
+  private static String describeReferent(Reference<?> reference) {
+    Object referent = reference.get();
+    if (referent == null) {
+      return reference instanceof PhantomReference ? "a phantom-reachable object" : "(cleared)";
+    }
+    return referent.getClass().getName()
+        + "@"
+        + Integer.toHexString(System.identityHashCode(referent));
+  }
+
+  private static String hint(Reference<?> reference) {
+    if (reference instanceof SoftReference) {
+      return "A SoftReference is cleared only when the heap runs short; use a WeakReference to"
+          + " ask whether the object is still reachable.";
+    }
+    if (!Meters.get().explicitGcWorks()) {
+      return "System.gc() is disabled (-XX:+DisableExplicitGC), so collections happened only on"
+          + " their own.";
+    }
+    return "Something still refers to it: a static field, a cache or registry, a listener, a"
+        + " ThreadLocal, a running thread, or a local variable of the test itself.";
+  }
+}

@@ -1,0 +1,79 @@
+package dev.noleaks;
+
+import java.util.List;
+import java.util.Optional;
+import org.assertj.core.api.AbstractAssert;
+
+/**
+ * Assertions on what changed between two snapshots: {@code
+ * assertThat(before.diff(Snapshot.take())).hasNoLeakedHandles()}. Obtain it from {@link
+ * MemoryAssertions#assertThat(SnapshotDiff)}. The rules are the extension's single-run rules:
+ * descriptors, threads and buffers are exact; the JVM's, JUnit's and JNA's own threads and
+ * descriptors are ignored.
+ */
+public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert, SnapshotDiff> {
+
+  private final Ignores ignores = Ignores.builtIn();
+
+  SnapshotDiffAssert(SnapshotDiff actual) {
+    super(actual, SnapshotDiffAssert.class);
+  }
+
+  /** No file descriptor (file, socket, pipe, …) open in the later snapshot only. */
+  public SnapshotDiffAssert hasNoLeakedHandles() {
+    isNotNull();
+    actual
+        .newDescriptors()
+        .unavailableReason()
+        .ifPresent(r -> fail(Finding.unavailable(Check.DESCRIPTORS, "descriptors", r)));
+    return failIfPresent(Rules.descriptors(actual, ignores));
+  }
+
+  /** No thread alive in the later snapshot only. */
+  public SnapshotDiffAssert hasNoLeakedThreads() {
+    isNotNull();
+    return failIfPresent(Rules.threads(actual, ignores));
+  }
+
+  /** No more direct or mapped buffers (count or capacity) in the later snapshot. */
+  public SnapshotDiffAssert hasNoLeakedBuffers() {
+    isNotNull();
+    List<Finding> found = Rules.buffers(actual);
+    return found.isEmpty() ? myself : fail(found.get(0));
+  }
+
+  /** Heap used after a full GC grew by at most {@code size} ({@code "64 KB"}, {@code "1 MiB"}). */
+  public SnapshotDiffAssert hasHeapGrowthAtMost(String size) {
+    isNotNull();
+    long limit = Sizes.parse(size);
+    if (!actual.after().heapExact() || !actual.before().heapExact()) {
+      fail(
+          Finding.unavailable(
+              Check.HEAP,
+              "heap growth",
+              "a snapshot was not taken right after a full GC (Snapshot.now(), or System.gc()"
+                  + " disabled), so heap used includes garbage"));
+    }
+    return failIfPresent(Rules.heap(actual, limit));
+  }
+
+  /** Native malloc memory in use grew by at most {@code size}. */
+  public SnapshotDiffAssert hasNativeGrowthAtMost(String size) {
+    isNotNull();
+    long limit = Sizes.parse(size);
+    actual
+        .nativeGrowth()
+        .unavailableReason()
+        .ifPresent(r -> fail(Finding.unavailable(Check.NATIVE, "native memory", r)));
+    return failIfPresent(Rules.nativeMemory(actual, limit));
+  }
+
+  private SnapshotDiffAssert failIfPresent(Optional<Finding> finding) {
+    return finding.isPresent() ? fail(finding.get()) : myself;
+  }
+
+  private SnapshotDiffAssert fail(Finding finding) {
+    failWithMessage("%s", AssertionMessages.finding(finding));
+    return myself;
+  }
+}

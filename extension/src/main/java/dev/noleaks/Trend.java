@@ -1,0 +1,127 @@
+package dev.noleaks;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import java.util.stream.LongStream;
+
+/**
+ * The repeated-mode rule for a continuous meter (heap or native bytes): readings taken after each
+ * measured run, preceded by one taken after the warm-up. The meter leaks when its slope is above
+ * the threshold AND at least {@value #MIN_POSITIVE} of the last {@value #WINDOW} run-to-run deltas
+ * are positive (every delta when there are fewer than {@value #WINDOW}).
+ *
+ * <p>The slope is the median of the deltas, not least squares and not Theil–Sen: the JIT's arenas
+ * and the allocator's caches move native readings in isolated steps of KB to MB. One step is one
+ * outlier delta, which the median ignores, whereas a step in the middle of the series moves about
+ * half of Theil–Sen's pairwise slopes and any least-squares fit. The positive-deltas condition
+ * keeps a clean body whose readings wander (one delta up, the next down) from failing.
+ *
+ * @param meter what was measured, for messages: {@code "heap"}, {@code "native memory"}
+ * @param readings the baseline after the warm-up, then one reading per measured run
+ * @param threshold bytes per run above which the slope is a leak
+ */
+record Trend(String meter, long[] readings, long threshold) {
+
+  static final int WINDOW = 10;
+  static final int MIN_POSITIVE = 9;
+
+  /** Deltas shown in a message before eliding the older ones. */
+  private static final int SHOWN = 30;
+
+  Trend {
+    if (readings.length < 2) {
+      throw new IllegalArgumentException("a trend needs at least two readings");
+    }
+    readings = readings.clone();
+  }
+
+  long[] deltas() {
+    long[] d = new long[readings.length - 1];
+    for (int i = 0; i < d.length; i++) {
+      d[i] = readings[i + 1] - readings[i];
+    }
+    return d;
+  }
+
+  /** Median of the deltas, bytes per run (the mean of the middle two for an even count). */
+  double slope() {
+    long[] d = deltas();
+    Arrays.sort(d);
+    int mid = d.length / 2;
+    return d.length % 2 == 1 ? d[mid] : (d[mid - 1] + (double) d[mid]) / 2;
+  }
+
+  /** Deltas the positive-count condition looks at: the last {@value #WINDOW}. */
+  int window() {
+    return Math.min(WINDOW, readings.length - 1);
+  }
+
+  /** Positive deltas among the last {@link #window()}. */
+  int positive() {
+    long[] d = deltas();
+    return (int) LongStream.of(d).skip(d.length - window()).filter(x -> x > 0).count();
+  }
+
+  /** Positive deltas needed: 9 of the last 10, or all of them when there are fewer than 10. */
+  int positiveNeeded() {
+    return window() < WINDOW ? window() : MIN_POSITIVE;
+  }
+
+  boolean leaks() {
+    return slope() > threshold && positive() >= positiveNeeded();
+  }
+
+  /**
+   * {@code native memory grew in 10 of the last 10 runs: [+80, +80, …] B, slope 80 B/run (threshold
+   * 48 B)}.
+   */
+  String describe() {
+    return meter
+        + " grew in "
+        + positive()
+        + " of the last "
+        + window()
+        + " runs: "
+        + series()
+        + ", slope "
+        + Sizes.format(Math.round(slope()))
+        + "/run (threshold "
+        + Sizes.format(threshold)
+        + ", "
+        + Sizes.signed(readings[readings.length - 1] - readings[0])
+        + " over "
+        + Rules.plural(readings.length - 1, "run")
+        + ")";
+  }
+
+  /** The deltas as {@code [+80, +80, -4,096, …] B}, the most recent {@value #SHOWN} of them. */
+  String series() {
+    long[] d = deltas();
+    int from = Math.max(0, d.length - SHOWN);
+    String shown =
+        LongStream.of(d)
+            .skip(from)
+            .mapToObj(x -> String.format(Locale.ROOT, "%+,d", x))
+            .collect(Collectors.joining(", "));
+    return "[" + (from > 0 ? "…, " : "") + shown + "] B";
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Trend t
+        && meter.equals(t.meter)
+        && threshold == t.threshold
+        && Arrays.equals(readings, t.readings);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * (31 * meter.hashCode() + Long.hashCode(threshold)) + Arrays.hashCode(readings);
+  }
+
+  @Override
+  public String toString() {
+    return describe();
+  }
+}

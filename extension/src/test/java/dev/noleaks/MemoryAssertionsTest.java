@@ -1,0 +1,316 @@
+package dev.noleaks;
+
+import static dev.noleaks.MemoryAssertions.assertThat;
+import static dev.noleaks.MemoryAssertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.jna.Native;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.lang.ref.WeakReference;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.Resources;
+
+/** Every fluent assertion against a real leak it must catch and a clean case it must pass. */
+@ResourceLock(Resources.GLOBAL)
+class MemoryAssertionsTest {
+
+  static final List<Object> RETAINED = new ArrayList<>();
+  static final List<AutoCloseable> OPEN = new ArrayList<>();
+  static volatile CountDownLatch stop = new CountDownLatch(1);
+  static long sink;
+
+  @TempDir Path dir;
+
+  @AfterEach
+  void cleanUp() throws Exception {
+    RETAINED.clear();
+    for (AutoCloseable c : OPEN) {
+      c.close();
+    }
+    OPEN.clear();
+    stop.countDown();
+    stop = new CountDownLatch(1);
+  }
+
+  static void awaitStop() {
+    try {
+      stop.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Path file() throws Exception {
+    return Files.writeString(dir.resolve("data.txt"), "data");
+  }
+
+  @Test
+  void repeatedHeapLeakFailsWithTheDeltasAndTheClass() {
+    assertThatThrownBy(
+            () -> assertThatCode(() -> RETAINED.add(new Object())).repeated(20).doesNotLeakHeap())
+        .isInstanceOf(AssertionError.class)
+        .hasMessageContaining("code leaked (1 finding):")
+        .hasMessageContaining("heap grew in ")
+        .hasMessageContaining(" of the last 10 runs: [+")
+        .hasMessageContaining("java.lang.Object");
+  }
+
+  @Test
+  void repeatedCleanHeapPasses() {
+    assertThatCode(() -> sink += new Object().hashCode()).repeated(20).doesNotLeakHeap();
+  }
+
+  @Test
+  void repeatedNativeLeakFailsAndFreedMemoryPasses() {
+    assertThatThrownBy(
+            () -> assertThatCode(() -> Native.malloc(64)).repeated(20).doesNotLeakNativeMemory())
+        .hasMessageContaining("native memory grew in")
+        .hasMessageMatching("(?s).*slope \\d+ B/run \\(threshold 48 B.*");
+    assertThatCode(() -> Native.free(Native.malloc(64))).repeated(20).doesNotLeakNativeMemory();
+  }
+
+  @Test
+  void singleRunUsesTheTolerances() {
+    assertThatThrownBy(
+            () -> assertThatCode(() -> RETAINED.add(new byte[2_000_000])).doesNotLeakHeap())
+        .hasMessageContaining("heap grew 2 MB");
+    assertThatCode(() -> RETAINED.add(new byte[1_000])).doesNotLeakHeap();
+  }
+
+  @Test
+  void doesNotLeakHandles() throws Exception {
+    Path file = file();
+    assertThatThrownBy(
+            () ->
+                assertThatCode(() -> OPEN.add(new FileInputStream(file.toFile())))
+                    .doesNotLeakHandles())
+        .hasMessageContaining("1 file descriptor leaked: ")
+        .hasMessageContaining(file.toString());
+    assertThatCode(
+            () -> {
+              try (InputStream in = new FileInputStream(file.toFile())) {
+                sink += in.read();
+              }
+            })
+        .doesNotLeakHandles();
+  }
+
+  @Test
+  void ignoringDescriptors() throws Exception {
+    Path file = file();
+    assertThatCode(() -> OPEN.add(new FileInputStream(file.toFile())))
+        .ignoringDescriptors(".*/data\\.txt")
+        .doesNotLeakHandles();
+  }
+
+  @Test
+  void doesNotLeakThreads() {
+    assertThatThrownBy(
+            () ->
+                assertThatCode(
+                        () -> new Thread(MemoryAssertionsTest::awaitStop, "fluent-leaker").start())
+                    .doesNotLeakThreads())
+        .hasMessageContaining("1 thread leaked: \"fluent-leaker\"")
+        .hasMessageContaining("awaitStop");
+    stop.countDown();
+    assertThatCode(
+            () -> {
+              Thread t = new Thread(() -> sink++, "fluent-joined");
+              t.start();
+              t.join();
+            })
+        .doesNotLeakThreads();
+  }
+
+  @Test
+  void ignoringThreads() {
+    assertThatCode(() -> new Thread(MemoryAssertionsTest::awaitStop, "pool-7-worker").start())
+        .ignoringThreads("pool-\\d+-worker")
+        .doesNotLeakThreads();
+  }
+
+  @Test
+  void doesNotLeakBuffers() {
+    assertThatThrownBy(
+            () ->
+                assertThatCode(() -> RETAINED.add(ByteBuffer.allocateDirect(1000)))
+                    .doesNotLeakBuffers())
+        .hasMessageContaining("1 direct buffer leaked (+1,000 B)");
+    assertThatCode(() -> sink += ByteBuffer.allocateDirect(1000).capacity()).doesNotLeakBuffers();
+  }
+
+  @Test
+  void doesNotLeakChecksEveryMeter() {
+    assertThatThrownBy(
+            () ->
+                assertThatCode(
+                        () -> {
+                          RETAINED.add(ByteBuffer.allocateDirect(1000));
+                          new Thread(MemoryAssertionsTest::awaitStop, "all-leaker").start();
+                        })
+                    .repeated(10)
+                    .warmup(2)
+                    .doesNotLeak())
+        .hasMessageContaining("thread")
+        .hasMessageContaining("direct buffer");
+    stop.countDown();
+    assertThatCode(() -> Native.free(Native.malloc(100))).repeated(10).warmup(2).doesNotLeak();
+  }
+
+  @Test
+  void codeThatThrowsFailsWithItAsTheCause() {
+    IllegalStateException boom = new IllegalStateException("boom");
+    assertThatThrownBy(
+            () ->
+                assertThatCode(
+                        () -> {
+                          throw boom;
+                        })
+                    .repeated(5)
+                    .doesNotLeak())
+        .isInstanceOf(AssertionError.class)
+        .hasMessage(
+            "Expecting code not to throw, but run 1 of 10 threw java.lang.IllegalStateException: boom")
+        .hasCause(boom);
+  }
+
+  @Test
+  void badArgumentsSayWhatIsAccepted() {
+    assertThatThrownBy(() -> assertThatCode(() -> {}).repeated(1))
+        .hasMessageContaining("expected at least 2 measured runs");
+    assertThatThrownBy(() -> assertThatCode(() -> {}).warmup(-1)).hasMessageContaining("≥ 0");
+    assertThatThrownBy(() -> assertThatCode(() -> {}).allocatesAtMost("lots"))
+        .hasMessageContaining("is not a size");
+  }
+
+  @Test
+  void allocatesAtMost() {
+    assertThatThrownBy(
+            () -> assertThatCode(() -> RETAINED.add(new byte[1_000_000])).allocatesAtMost("1 MB"))
+        .hasMessage(
+            "Expecting code to allocate at most 1 MB but it allocated 1,000,016 B (1 MB) (bytes"
+                + " allocated by the calling thread)");
+    assertThatCode(() -> RETAINED.add(new byte[999_000])).allocatesAtMost("1 MB");
+    assertThatCode(() -> {}).allocatesAtMost("0 B");
+  }
+
+  @Test
+  void allocatesAtMostRepeatedTakesTheLargestRun() {
+    int[] run = {0};
+    assertThatThrownBy(
+            () ->
+                assertThatCode(() -> sink += new byte[run[0]++ == 3 ? 5_000 : 10].length)
+                    .repeated(5)
+                    .allocatesAtMost("1 KB"))
+        .hasMessageContaining("it allocated 5,016 B (5,016 B) in its largest of 5 runs");
+  }
+
+  @Test
+  void referenceIsGarbageCollected() {
+    WeakReference<Object> dropped = new WeakReference<>(new Object());
+    assertThat(dropped).isGarbageCollected();
+
+    Object kept = new StringBuilder("kept");
+    RETAINED.add(kept);
+    WeakReference<Object> held = new WeakReference<>(kept);
+    assertThatThrownBy(() -> assertThat(held).within(Duration.ofMillis(300)).isGarbageCollected())
+        .hasMessageMatching(
+            "(?s)Expecting the WeakReference to java\\.lang\\.StringBuilder@[0-9a-f]+ to be cleared"
+                + " by garbage collection, but it was still reachable after 0\\.[3-9] s and \\d+"
+                + " System\\.gc\\(\\) calls\\..*a static field.*");
+  }
+
+  @Test
+  void snapshotDiffAssertions() throws Exception {
+    Path file = file();
+    Snapshot before = Snapshot.take();
+    OPEN.add(new FileInputStream(file.toFile()));
+    Thread t = new Thread(MemoryAssertionsTest::awaitStop, "diff-leaker");
+    t.start();
+    RETAINED.add(ByteBuffer.allocateDirect(2000));
+    RETAINED.add(new byte[3_000_000]);
+    long p = Native.malloc(2_000_000);
+    SnapshotDiff leaky = before.diff(Snapshot.take());
+    Native.free(p);
+
+    assertThatThrownBy(() -> assertThat(leaky).hasNoLeakedHandles())
+        .hasMessageStartingWith("1 file descriptor leaked: ")
+        .hasMessageContaining(file.toString());
+    assertThatThrownBy(() -> assertThat(leaky).hasNoLeakedThreads())
+        .hasMessageStartingWith("1 thread leaked: \"diff-leaker\"");
+    assertThatThrownBy(() -> assertThat(leaky).hasNoLeakedBuffers())
+        .hasMessageStartingWith("1 direct buffer leaked (+2,000 B)");
+    assertThatThrownBy(() -> assertThat(leaky).hasHeapGrowthAtMost("1 MB"))
+        .hasMessageStartingWith("heap grew ");
+    assertThatThrownBy(() -> assertThat(leaky).hasNativeGrowthAtMost("1 MB"))
+        .hasMessageStartingWith("native memory grew ")
+        .hasMessageContaining("(tolerance 1 MB)");
+
+    cleanUp();
+    Snapshot clean = Snapshot.take();
+    OPEN.add(new FileInputStream(file.toFile()));
+    cleanUp();
+    Settler.collectGarbage();
+    SnapshotDiff closed = clean.diff(Snapshot.take());
+    assertThat(closed)
+        .hasNoLeakedHandles()
+        .hasNoLeakedBuffers()
+        .hasHeapGrowthAtMost("512 KB")
+        .hasNativeGrowthAtMost("512 KB");
+  }
+
+  @Test
+  void nativeFragmentation() {
+    List<Long> blocks = new ArrayList<>();
+    try {
+      // 32 MB in 1 KB blocks, then every other one freed: half the arena is free in holes that
+      // glibc cannot give back.
+      for (int i = 0; i < 32_000; i++) {
+        blocks.add(Native.malloc(1000));
+      }
+      for (int i = 0; i < blocks.size(); i += 2) {
+        Native.free(blocks.get(i));
+      }
+      assertThatThrownBy(() -> assertThat(Snapshot.take()).nativeFragmentation().isLessThan(0.3))
+          .hasMessageContaining("native fragmentation (fordblks/arena): ")
+          .hasMessageContaining("malloc arena")
+          .hasMessageContaining("to be less than");
+    } finally {
+      for (int i = 1; i < blocks.size(); i += 2) {
+        Native.free(blocks.get(i));
+      }
+    }
+  }
+
+  @Test
+  void nativeFragmentationBelowTheBoundPasses() {
+    double now = Snapshot.take().malloc().orElseThrow().freeRatio();
+    assertThat(Snapshot.take()).nativeFragmentation().isLessThan(Math.min(1.0, now + 0.2));
+  }
+
+  @Test
+  void nativeFragmentationOfASmallArenaCannotBeJudged() {
+    dev.noleaks.probe.MallocStats small =
+        new dev.noleaks.probe.MallocStats(200_000, 10, 0, 0, 100_000, 100_000, 0);
+    assertThatThrownBy(
+            () ->
+                new SnapshotAssert(Snapshot.now())
+                    .nativeFragmentation(dev.noleaks.probe.Reading.of(small))
+                    .isLessThan(0.9))
+        .hasMessage(
+            "Cannot judge native fragmentation: the malloc arena is 200 KB (100 KB of it free),"
+                + " smaller than the 1 MB below which a free ratio swings with a single freed"
+                + " block");
+  }
+}

@@ -1,0 +1,266 @@
+package dev.noleaks;
+
+import static dev.noleaks.TestKit.assertPasses;
+import static dev.noleaks.TestKit.failureOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.jna.Native;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * Real leaky tests fail with a message that names what leaked; their fixed twins pass. The fixtures
+ * are nested classes (Surefire does not run them on their own) run through the Test Kit.
+ */
+class SingleRunTest {
+
+  /** Leaked state of the leaky fixtures, released after each test so the next one starts clean. */
+  static final List<AutoCloseable> LEFT_OPEN = new ArrayList<>();
+
+  static final List<Object> RETAINED = new ArrayList<>();
+  static final List<Long> MALLOCED = new ArrayList<>();
+  static volatile CountDownLatch stopThreads = new CountDownLatch(1);
+  static Path dataFile;
+
+  @AfterEach
+  void releaseLeaks() throws Exception {
+    for (AutoCloseable c : LEFT_OPEN) {
+      c.close();
+    }
+    LEFT_OPEN.clear();
+    RETAINED.clear();
+    MALLOCED.forEach(Native::free);
+    MALLOCED.clear();
+    stopThreads.countDown();
+    stopThreads = new CountDownLatch(1);
+  }
+
+  static Path dataFile() throws IOException {
+    if (dataFile == null) {
+      dataFile = Files.createTempFile("noleaks-data", ".log");
+      dataFile.toFile().deleteOnExit();
+    }
+    return dataFile;
+  }
+
+  // --- descriptors
+
+  @NoLeaks
+  static class FileLeak {
+    @Test
+    void opensAndForgets() throws IOException {
+      LEFT_OPEN.add(new FileInputStream(dataFile().toFile()));
+    }
+  }
+
+  @NoLeaks
+  static class FileFixed {
+    @Test
+    void opensAndCloses() throws IOException {
+      try (FileInputStream in = new FileInputStream(dataFile().toFile())) {
+        in.read();
+      }
+    }
+  }
+
+  @Test
+  void unclosedFileInputStreamIsNamedByPath() throws IOException {
+    Throwable failure = failureOf(FileLeak.class);
+    assertThat(failure)
+        .isInstanceOf(LeakError.class)
+        .hasMessageContaining("1 file descriptor leaked: " + dataFile().toRealPath() + " (file)");
+    assertPasses(FileFixed.class);
+  }
+
+  @NoLeaks
+  static class ServerSocketLeak {
+    @Test
+    void listensAndForgets() throws IOException {
+      LEFT_OPEN.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+    }
+  }
+
+  @NoLeaks
+  static class ServerSocketFixed {
+    @Test
+    void listensAndCloses() throws IOException {
+      try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        assertThat(server.getLocalPort()).isPositive();
+      }
+    }
+  }
+
+  @Test
+  void unclosedServerSocketIsNamedAsSocket() {
+    assertThat(failureOf(ServerSocketLeak.class))
+        .hasMessageContaining("1 file descriptor leaked: socket:[")
+        .hasMessageContaining("] (socket)");
+    assertPasses(ServerSocketFixed.class);
+  }
+
+  // --- threads
+
+  @NoLeaks
+  static class ThreadLeak {
+    @Test
+    void startsAndForgets() {
+      Thread t = new Thread(SingleRunTest::awaitStop, "leaky-worker");
+      t.setDaemon(true);
+      t.start();
+    }
+  }
+
+  @NoLeaks
+  static class ThreadFixed {
+    @Test
+    void startsAndJoins() throws InterruptedException {
+      Thread t = new Thread(() -> {}, "joined-worker");
+      t.start();
+      t.join();
+    }
+  }
+
+  static void awaitStop() {
+    try {
+      stopThreads.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void leakedThreadIsShownWithStateAndStack() {
+    assertThat(failureOf(ThreadLeak.class))
+        .hasMessageContaining("1 thread leaked: \"leaky-worker\"")
+        .hasMessageContaining("\"leaky-worker\" daemon WAITING")
+        .hasMessageContaining("at java.util.concurrent.CountDownLatch.await(CountDownLatch.java:")
+        .hasMessageContaining("SingleRunTest.awaitStop");
+    assertPasses(ThreadFixed.class);
+  }
+
+  // --- heap
+
+  record Session(long id, byte[] state) {}
+
+  @NoLeaks
+  static class HeapLeak {
+    @Test
+    void keepsSessions() {
+      for (int i = 0; i < 10_000; i++) {
+        RETAINED.add(new Session(i, new byte[100]));
+      }
+    }
+  }
+
+  @NoLeaks
+  static class HeapFixed {
+    @Test
+    void dropsSessions() {
+      List<Session> sessions = new ArrayList<>();
+      for (int i = 0; i < 10_000; i++) {
+        sessions.add(new Session(i, new byte[100]));
+      }
+      assertThat(sessions).hasSize(10_000);
+    }
+  }
+
+  @Test
+  void heapGrowthNamesTheClassesThatGrew() {
+    assertThat(failureOf(HeapLeak.class))
+        .hasMessageContaining("heap grew ")
+        .hasMessageContaining("+10,000 dev.noleaks.SingleRunTest$Session (+")
+        .hasMessageMatching("(?s).*\\+\\d+,\\d\\d\\d byte\\[] \\(\\+1\\.[2345] MB\\).*")
+        .hasMessageContaining("tolerance 512 KB");
+    assertPasses(HeapFixed.class);
+  }
+
+  // --- native
+
+  @NoLeaks
+  static class NativeLeak {
+    @Test
+    void mallocsAndForgets() {
+      MALLOCED.add(Native.malloc(1 << 20));
+    }
+  }
+
+  @NoLeaks
+  static class NativeFixed {
+    @Test
+    void mallocsAndFrees() {
+      long p = Native.malloc(1 << 20);
+      Native.free(p);
+    }
+  }
+
+  @Test
+  void nativeGrowthShowsTheReadings() {
+    assertThat(failureOf(NativeLeak.class))
+        .hasMessageMatching(
+            "(?s).*native memory grew 1\\.\\d MB \\(tolerance 512 KB\\): malloc in use (less the JVM's own )?[\\d,]+ B"
+                + " before, [\\d,]+ B after.*");
+    assertPasses(NativeFixed.class);
+  }
+
+  // --- buffers
+
+  @NoLeaks
+  static class DirectBufferLeak {
+    @Test
+    void keepsBuffer() {
+      RETAINED.add(ByteBuffer.allocateDirect(1 << 20));
+    }
+  }
+
+  @NoLeaks
+  static class DirectBufferFixed {
+    @Test
+    void dropsBuffer() {
+      ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+      buffer.putLong(0, 42);
+    }
+  }
+
+  @Test
+  void directBufferKeptInAStaticIsCaught() {
+    assertThat(failureOf(DirectBufferLeak.class))
+        .hasMessageContaining("1 direct buffer leaked (+1 MB)");
+    assertPasses(DirectBufferFixed.class);
+  }
+
+  // --- the test's own failure comes first
+
+  @NoLeaks
+  static class FailingAndLeaking {
+    @Test
+    void failsAndLeaks() throws IOException {
+      LEFT_OPEN.add(new FileInputStream(dataFile().toFile()));
+      throw new AssertionFailedError("the test's own assertion");
+    }
+  }
+
+  @Test
+  void aFailingTestKeepsItsOwnFailureAndCarriesTheLeak() {
+    Throwable failure = failureOf(FailingAndLeaking.class);
+    assertThat(failure)
+        .isInstanceOf(AssertionFailedError.class)
+        .hasMessage("the test's own assertion");
+    assertThat(failure.getSuppressed())
+        .singleElement()
+        .isInstanceOf(LeakError.class)
+        .extracting(Throwable::getMessage)
+        .asString()
+        .contains("1 file descriptor leaked: ");
+  }
+}
