@@ -47,6 +47,8 @@ record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
   private static final List<String> BUILT_IN_DESCRIPTORS =
       List.of(
           "/dev/u?random",
+          "/sys/fs/cgroup/.*",
+          "/proc/(self|\\d+)/.*",
           "/tmp/ffi.* \\(deleted\\)",
           Pattern.quote(System.getProperty("java.home")) + "/.*");
 

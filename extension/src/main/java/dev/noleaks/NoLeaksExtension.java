@@ -4,10 +4,8 @@ import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -46,9 +44,6 @@ public class NoLeaksExtension
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final String PARALLEL = "junit.jupiter.execution.parallel.enabled";
 
-  /** What the extension keeps for one test between its before and after callbacks. */
-  private record Baseline(Settings settings, Snapshot snapshot, Optional<String> histogram) {}
-
   /** Heap and native findings of a repeated test method, from the interceptor to afterEach. */
   private record TrendFindings(List<Finding> findings) {}
 
@@ -58,66 +53,33 @@ public class NoLeaksExtension
     if (settings.isEmpty()) {
       return;
     }
-    Meters meters = Meters.get();
-    Settings s = settings.get();
-    Settler.collectGarbage();
-    if (s.checks(Check.NATIVE)) {
-      Settler.awaitCompilerQuiet(meters);
-    }
-    List<String> histogram = new ArrayList<>(1);
-    Snapshot before =
-        meters.baseline(
-            () -> {
-              if (s.checks(Check.HEAP) && !s.repeated()) {
-                ClassHistogram.take().ifPresent(histogram::add);
-              }
-            });
-    context
-        .getStore(NAMESPACE)
-        .put(Baseline.class, new Baseline(s, before, histogram.stream().findFirst()));
-    publish(context, "noleaks.before", before);
+    SingleRun.Baseline baseline = SingleRun.begin(settings.get());
+    context.getStore(NAMESPACE).put(SingleRun.Baseline.class, baseline);
+    publish(context, "noleaks.before", Verdicts.readings(baseline.snapshot()));
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
-    Baseline baseline = context.getStore(NAMESPACE).remove(Baseline.class, Baseline.class);
+    SingleRun.Baseline baseline =
+        context.getStore(NAMESPACE).remove(SingleRun.Baseline.class, SingleRun.Baseline.class);
     if (baseline == null) {
       return;
     }
-    Settings s = baseline.settings();
-    Judgement judgement = judge(context, baseline);
-    // The after-snapshot is unreachable now, so the histogram shows the test's objects, not ours.
-    List<Finding> leaks = new ArrayList<>(judgement.leaks());
-    explainHeap(leaks, baseline.histogram());
-    TrendFindings trend =
-        context.getStore(NAMESPACE).remove(TrendFindings.class, TrendFindings.class);
-    if (trend != null) {
-      leaks.addAll(trend.findings());
-    }
-    report(context, s, leaks, judgement.unavailable());
-  }
-
-  private record Judgement(List<Finding> leaks, List<Finding> unavailable) {}
-
-  /** Settles, takes the after-snapshot, publishes its readings and returns the findings. */
-  private static Judgement judge(ExtensionContext context, Baseline baseline) {
-    Settings s = singleRun(baseline.settings());
-    Snapshot before = baseline.snapshot();
-    Snapshot after =
-        Settler.settleUntil(
-            Meters.get(),
-            s.settleTimeout(),
-            s.checks(Check.NATIVE),
-            candidate -> settleState(candidate, Rules.leaks(before.diff(candidate), s)));
-    publish(context, "noleaks.after", after);
-    List<Finding> unavailable = Rules.unavailable(after, baseline.settings());
-    for (Finding f : unavailable) {
+    SingleRun.Judgement judgement = SingleRun.end(baseline);
+    publish(context, "noleaks.after", judgement.afterReadings());
+    for (Finding f : judgement.unavailable()) {
       context.publishReportEntry("noleaks.unavailable." + f.check().key(), f.summary());
       if (WARNED_UNAVAILABLE.add(f.check())) {
         LOG.warning(() -> "NoLeaks: " + f.summary() + " (reported once per run)");
       }
     }
-    return new Judgement(Rules.leaks(before.diff(after), s), unavailable);
+    List<Finding> leaks = new ArrayList<>(judgement.leaks());
+    TrendFindings trend =
+        context.getStore(NAMESPACE).remove(TrendFindings.class, TrendFindings.class);
+    if (trend != null) {
+      leaks.addAll(trend.findings());
+    }
+    report(context, baseline.settings(), leaks, judgement.unavailable());
   }
 
   /**
@@ -156,7 +118,10 @@ public class NoLeaksExtension
       ReflectiveInvocationContext<Method> invocationContext,
       ExtensionContext extensionContext)
       throws Throwable {
-    Baseline baseline = extensionContext.getStore(NAMESPACE).get(Baseline.class, Baseline.class);
+    SingleRun.Baseline baseline =
+        extensionContext
+            .getStore(NAMESPACE)
+            .get(SingleRun.Baseline.class, SingleRun.Baseline.class);
     if (baseline != null && baseline.settings().repeated()) {
       invocation.skip();
       throw new ExtensionConfigurationException(
@@ -175,7 +140,10 @@ public class NoLeaksExtension
       ReflectiveInvocationContext<Method> invocationContext,
       ExtensionContext extensionContext)
       throws Throwable {
-    Baseline baseline = extensionContext.getStore(NAMESPACE).get(Baseline.class, Baseline.class);
+    SingleRun.Baseline baseline =
+        extensionContext
+            .getStore(NAMESPACE)
+            .get(SingleRun.Baseline.class, SingleRun.Baseline.class);
     if (baseline == null || !baseline.settings().repeated()) {
       invocation.proceed();
       return;
@@ -193,7 +161,7 @@ public class NoLeaksExtension
   }
 
   /** In repeated mode heap and native memory are judged by their trend, not the single-run rule. */
-  private static Settings singleRun(Settings s) {
+  static Settings singleRun(Settings s) {
     if (!s.repeated()) {
       return s;
     }
@@ -307,9 +275,7 @@ public class NoLeaksExtension
         .orElse(context.getDisplayName());
   }
 
-  private static void publish(ExtensionContext context, String key, Snapshot snapshot) {
-    Map<String, String> entry = new LinkedHashMap<>();
-    entry.put(key, Verdicts.readings(snapshot));
-    context.publishReportEntry(entry);
+  private static void publish(ExtensionContext context, String key, String readings) {
+    context.publishReportEntry(key, readings);
   }
 }

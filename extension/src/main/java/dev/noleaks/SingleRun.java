@@ -14,22 +14,26 @@ final class SingleRun {
   /** The baseline and what explaining a heap leak needs. */
   record Baseline(Settings settings, Snapshot snapshot, Optional<String> histogram) {}
 
-  /** Leaks found (heap findings name the classes that grew) and meters that were unavailable. */
-  record Judgement(List<Finding> leaks, List<Finding> unavailable) {}
+  /**
+   * Leaks found (heap findings name the classes that grew), meters that were unavailable, and the
+   * after-snapshot's readings for reports.
+   */
+  record Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings) {}
 
   private SingleRun() {}
 
   static Baseline begin(Settings s) {
     Meters meters = Meters.get();
     Settler.collectGarbage();
-    if (s.checks(Check.NATIVE)) {
+    if (quietCompiler(meters, s)) {
       Settler.awaitCompilerQuiet(meters);
     }
     List<String> histogram = new ArrayList<>(1);
     Snapshot before =
         meters.baseline(
             () -> {
-              if (s.checks(Check.HEAP)) {
+              // Repeated mode explains heap growth from histograms of its own runs.
+              if (s.checks(Check.HEAP) && !s.repeated()) {
                 ClassHistogram.take().ifPresent(histogram::add);
               }
             });
@@ -41,19 +45,33 @@ final class SingleRun {
     // The after-snapshot is unreachable now, so the histogram shows the code's objects, not ours.
     List<Finding> leaks = new ArrayList<>(judgement.leaks());
     NoLeaksExtension.explainHeap(leaks, baseline.histogram());
-    return new Judgement(leaks, judgement.unavailable());
+    return new Judgement(leaks, judgement.unavailable(), judgement.afterReadings());
+  }
+
+  /**
+   * Native readings wait for the JIT to go idle, unless Native Memory Tracking is on: then the
+   * JVM's own malloc, the JIT's arenas included, is subtracted and the wait (20 ms or more per
+   * snapshot) buys nothing.
+   */
+  private static boolean quietCompiler(Meters meters, Settings s) {
+    return s.checks(Check.NATIVE) && !meters.nativeExcludesJvm();
   }
 
   private static Judgement judge(Baseline baseline) {
-    Settings s = baseline.settings();
+    // In repeated mode heap and native memory are judged by their trend, not here.
+    Settings s = NoLeaksExtension.singleRun(baseline.settings());
     Snapshot before = baseline.snapshot();
+    Meters meters = Meters.get();
     Snapshot after =
         Settler.settleUntil(
-            Meters.get(),
+            meters,
             s.settleTimeout(),
-            s.checks(Check.NATIVE),
+            quietCompiler(meters, s),
             candidate ->
                 NoLeaksExtension.settleState(candidate, Rules.leaks(before.diff(candidate), s)));
-    return new Judgement(Rules.leaks(before.diff(after), s), Rules.unavailable(after, s));
+    return new Judgement(
+        Rules.leaks(before.diff(after), s),
+        Rules.unavailable(after, baseline.settings()),
+        Verdicts.readings(after));
   }
 }

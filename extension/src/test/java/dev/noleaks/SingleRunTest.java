@@ -208,7 +208,7 @@ class SingleRunTest {
   void nativeGrowthShowsTheReadings() {
     assertThat(failureOf(NativeLeak.class))
         .hasMessageMatching(
-            "(?s).*native memory grew 1\\.\\d MB \\(tolerance 512 KB\\): malloc in use (less the JVM's own )?[\\d,]+ B"
+            "(?s).*native memory grew 1(\\.\\d)? MB \\(tolerance 512 KB\\): malloc in use (less the JVM's own )?[\\d,]+ B"
                 + " before, [\\d,]+ B after.*");
     assertPasses(NativeFixed.class);
   }

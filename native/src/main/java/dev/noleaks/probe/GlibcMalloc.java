@@ -1,6 +1,7 @@
 package dev.noleaks.probe;
 
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 
 /**
@@ -29,8 +30,15 @@ final class GlibcMalloc {
     mallocTrimMissing = LibC.has("malloc_trim") ? null : "malloc_trim not found: not glibc";
     memstreamOut = mallocInfoMissing == null ? new Memory(16) : null;
     memstreamSize = memstreamOut == null ? null : memstreamOut.share(8);
+    // Bind now, before any baseline: registering a class allocates JNA's call descriptors
     if (mallinfo2Missing == null) {
-      malloc(); // binds mallinfo2 and lays out the structure class now, before any baseline
+      malloc(); // also lays out the structure class
+    }
+    if (mallocInfoMissing == null) {
+      LibC.bind(LibC.MallocInfoFunction.class);
+    }
+    if (mallocTrimMissing == null) {
+      LibC.bind(LibC.MallocTrim.class);
     }
   }
 
@@ -55,8 +63,7 @@ final class GlibcMalloc {
     memstreamOut.clear();
     Pointer stream = LibC.Posix.open_memstream(memstreamOut, memstreamSize);
     if (stream == null) {
-      return Reading.unavailable(
-          "open_memstream failed (errno " + com.sun.jna.Native.getLastError() + ")");
+      return Reading.unavailable("open_memstream failed, errno " + Native.getLastError());
     }
     int status;
     try {

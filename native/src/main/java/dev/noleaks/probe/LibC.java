@@ -40,6 +40,15 @@ final class LibC {
     }
   }
 
+  /** Registers a nested class's native methods now rather than at its first call. */
+  static void bind(Class<?> bindings) {
+    try {
+      java.lang.invoke.MethodHandles.lookup().ensureInitialized(bindings);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   static boolean isLp64() {
     return Native.POINTER_SIZE == 8 && Native.SIZE_T_SIZE == 8 && Native.LONG_SIZE == 8;
   }
