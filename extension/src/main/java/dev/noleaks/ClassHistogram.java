@@ -68,6 +68,14 @@ final class ClassHistogram {
     }
   }
 
+  /**
+   * Heap bytes the histogram text retains: a Latin-1 {@code String} (24 B) and its {@code byte[]}
+   * (16 B header, contents rounded up to 8), with compressed oops.
+   */
+  static long retainedBytes(String text) {
+    return 24 + ((16 + text.length() + 7) & ~7L);
+  }
+
   /** Parses lines like {@code " 1: 10000 160000 java.lang.Object (java.base@17)"}. */
   static ClassHistogram parse(String text) {
     Map<String, Row> rows = new HashMap<>();

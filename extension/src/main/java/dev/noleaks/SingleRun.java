@@ -36,6 +36,7 @@ final class SingleRun {
               if (s.checks(Check.HEAP) && !s.repeated()) {
                 ClassHistogram.take().ifPresent(histogram::add);
               }
+              return histogram.stream().mapToLong(ClassHistogram::retainedBytes).sum();
             });
     return new Baseline(s, before, histogram.stream().findFirst());
   }
