@@ -16,8 +16,11 @@ import java.util.List;
  */
 public final class Demo {
 
-  /** Lines of a failure message shown; the rest (mostly thread stacks) is summarised. */
-  private static final int MESSAGE_LINES = 8;
+  /**
+   * Lines of a failure message shown: enough for a leaked thread's stack to reach the frame that
+   * started it; the rest (more threads' stacks) is summarised.
+   */
+  private static final int MESSAGE_LINES = 12;
 
   private Demo() {}
 
