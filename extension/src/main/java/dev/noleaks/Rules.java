@@ -3,8 +3,10 @@ package dev.noleaks;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.Reading;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -65,12 +67,43 @@ final class Rules {
     return findings;
   }
 
+  /** Descriptors in {@code later} that were not in {@code earlier} and are not ignored. */
+  static List<Descriptor> opened(
+      Reading<List<Descriptor>> earlier, Reading<List<Descriptor>> later, Ignores ignores) {
+    return SnapshotDiff.opened(earlier, later).toOptional().orElse(List.of()).stream()
+        .filter(d -> !ignores.ignoresDescriptor(d))
+        .toList();
+  }
+
+  /**
+   * Descriptors the code left open that only the garbage collector closed: open after the test
+   * before any GC, gone after it. The JDK's cleaners close a dropped stream's or socket's
+   * descriptor, so the settled snapshot looks clean, but until a GC happens to run the descriptor
+   * stays open, and a busy service runs out of them.
+   */
+  static Optional<Finding> closedByGc(
+      List<Descriptor> openBeforeGc, Reading<List<Descriptor>> settled) {
+    Set<String> stillOpen = new HashSet<>();
+    settled.toOptional().orElse(List.of()).forEach(d -> stillOpen.add(d.fd() + "\0" + d.target()));
+    List<Descriptor> released =
+        openBeforeGc.stream().filter(d -> !stillOpen.contains(d.fd() + "\0" + d.target())).toList();
+    if (released.isEmpty() || !settled.isAvailable()) {
+      return Optional.empty();
+    }
+    String list = released.stream().map(Descriptor::toString).collect(Collectors.joining(", "));
+    return Optional.of(
+        Finding.leak(
+            Check.DESCRIPTORS,
+            plural(released.size(), "file descriptor")
+                + " never closed, released only when the garbage collector ran: "
+                + list,
+            List.of(
+                "close it (try-with-resources) instead of leaving it to a GC that may not run")));
+  }
+
   static Optional<Finding> descriptors(SnapshotDiff diff, Ignores ignores) {
-    Reading<List<Descriptor>> fresh = diff.newDescriptors();
     List<Descriptor> leaked =
-        fresh.toOptional().orElse(List.of()).stream()
-            .filter(d -> !ignores.ignoresDescriptor(d))
-            .toList();
+        opened(diff.before().descriptors(), diff.after().descriptors(), ignores);
     if (leaked.isEmpty()) {
       return Optional.empty();
     }

@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.probe.Descriptor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -63,6 +64,10 @@ final class SingleRun {
     Settings s = NoLeaksExtension.singleRun(baseline.settings());
     Snapshot before = baseline.snapshot();
     Meters meters = Meters.get();
+    List<Descriptor> openBeforeGc =
+        s.checks(Check.DESCRIPTORS)
+            ? Settler.openWithoutGc(meters, before, s.ignores(), s.settleTimeout())
+            : List.of();
     Snapshot after =
         Settler.settleUntil(
             meters,
@@ -70,9 +75,9 @@ final class SingleRun {
             quietCompiler(meters, s),
             candidate ->
                 NoLeaksExtension.settleState(candidate, Rules.leaks(before.diff(candidate), s)));
+    List<Finding> leaks = new ArrayList<>(Rules.leaks(before.diff(after), s));
+    Rules.closedByGc(openBeforeGc, after.descriptors()).ifPresent(leaks::add);
     return new Judgement(
-        Rules.leaks(before.diff(after), s),
-        Rules.unavailable(after, baseline.settings()),
-        Verdicts.readings(after));
+        leaks, Rules.unavailable(after, baseline.settings()), Verdicts.readings(after));
   }
 }

@@ -30,16 +30,21 @@ public record SnapshotDiff(Snapshot before, Snapshot after) {
 
   /** Descriptors open in the later snapshot that were not open (same number and target) before. */
   public Reading<List<Descriptor>> newDescriptors() {
-    if (!before.descriptors().isAvailable()) {
-      return before.descriptors();
+    return opened(before.descriptors(), after.descriptors());
+  }
+
+  /** Descriptors in {@code later} that were not in {@code earlier} (same number and target). */
+  static Reading<List<Descriptor>> opened(
+      Reading<List<Descriptor>> earlier, Reading<List<Descriptor>> later) {
+    if (!earlier.isAvailable()) {
+      return earlier;
     }
     Set<String> old = new HashSet<>();
-    for (Descriptor d : before.descriptors().orElseThrow()) {
+    for (Descriptor d : earlier.orElseThrow()) {
       old.add(d.fd() + "\0" + d.target());
     }
-    return after
-        .descriptors()
-        .map(list -> list.stream().filter(d -> !old.contains(d.fd() + "\0" + d.target())).toList());
+    return later.map(
+        list -> list.stream().filter(d -> !old.contains(d.fd() + "\0" + d.target())).toList());
   }
 
   /** Java threads alive in the later snapshot that did not exist in the earlier one. */

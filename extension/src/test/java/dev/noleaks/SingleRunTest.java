@@ -84,6 +84,44 @@ class SingleRunTest {
   }
 
   @NoLeaks
+  static class FileDroppedUnclosed {
+    @Test
+    void readsAndDrops() throws IOException {
+      new FileInputStream(dataFile().toFile()).read();
+    }
+  }
+
+  @NoLeaks
+  static class FileClosedByAnotherThreadLater {
+    @Test
+    void handsTheStreamToAThreadThatClosesIt() throws IOException {
+      FileInputStream in = new FileInputStream(dataFile().toFile());
+      Thread closer =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(50);
+                  in.close();
+                } catch (IOException | InterruptedException e) {
+                  throw new IllegalStateException(e);
+                }
+              },
+              "late-closer");
+      closer.start();
+    }
+  }
+
+  @Test
+  void aStreamLeftForTheGarbageCollectorToCloseIsCaught() throws IOException {
+    assertThat(failureOf(FileDroppedUnclosed.class))
+        .hasMessageContaining(
+            "1 file descriptor never closed, released only when the garbage collector ran: "
+                + dataFile().toRealPath()
+                + " (file)");
+    assertPasses(FileClosedByAnotherThreadLater.class);
+  }
+
+  @NoLeaks
   static class ServerSocketLeak {
     @Test
     void listensAndForgets() throws IOException {

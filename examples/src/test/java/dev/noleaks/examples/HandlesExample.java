@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The JDK closes the descriptor of an <em>unreachable</em> stream when the collector finds it (a
  * {@link java.lang.ref.Cleaner}), but nothing says when that GC comes: a busy server runs out of
- * descriptors ("Too many open files") long before. The leaks that last are handles something still
+ * descriptors ("Too many open files") long before. NoLeaks reads the descriptors before its own GC
+ * and reports one that only the GC released. The leaks that last are handles something still
  * references — a field of a long-lived object, as here in {@link #OPEN} — and the fix is the same
  * for both: {@code try}-with-resources.
  */
@@ -55,6 +56,12 @@ class HandlesExample {
     InputStream in = new FileInputStream(orders.toFile());
     in.read();
     OPEN.add(in); // never closed
+  }
+
+  @Test
+  @NoLeaks
+  void leakyStreamLeftToTheGarbageCollector() throws IOException {
+    new FileInputStream(orders.toFile()).read(); // dropped, never closed: open until a GC
   }
 
   @Test

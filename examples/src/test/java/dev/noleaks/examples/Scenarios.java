@@ -24,6 +24,10 @@ final class Scenarios {
               "Handles never closed (CreateFile without CloseHandle)",
               HandlesExample.class,
               leak("leakyFileInputStream", "file descriptor", "/orders.csv"),
+              leak(
+                  "leakyStreamLeftToTheGarbageCollector",
+                  "never closed, released only when the garbage collector ran",
+                  "/orders.csv"),
               leak("leakyRandomAccessFile", "file descriptor", "/index.dat"),
               leak("leakyFileChannel", "file descriptor", "/orders.csv"),
               leak("leakySocket", "file descriptor", "socket:["),
