@@ -105,6 +105,24 @@ final class Settler {
     return open.get(0);
   }
 
+  /**
+   * A settled snapshot with no baseline to compare with: done when buffer pools, descriptors and
+   * threads read the same in two polls in a row, or have been unchanged for {@link #QUIET}.
+   */
+  static Snapshot settleStable(Meters meters, Duration timeout) {
+    Fingerprint[] previous = {null};
+    return settleUntil(
+        meters,
+        timeout,
+        !meters.nativeExcludesJvm(),
+        s -> {
+          Fingerprint now = meters.fingerprint();
+          boolean same = now.equals(previous[0]);
+          previous[0] = now;
+          return same ? State.CLEAN : State.LEFTOVERS;
+        });
+  }
+
   /** How a candidate snapshot looks to the caller while settling. */
   enum State {
     /** Nothing left over: stop. */
