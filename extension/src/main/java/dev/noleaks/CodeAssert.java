@@ -73,17 +73,13 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
 
   /** Thread names (whole-name regular expressions) that are not leaks. */
   public CodeAssert ignoringThreads(String... regex) {
-    for (String r : regex) {
-      ignoredThreads.add(Pattern.compile(r));
-    }
+    ignoredThreads.addAll(Ignores.patterns("ignoringThreads", regex));
     return myself;
   }
 
   /** Descriptor targets (whole-target regular expressions, e.g. {@code "/var/log/.*"}). */
   public CodeAssert ignoringDescriptors(String... regex) {
-    for (String r : regex) {
-      ignoredDescriptors.add(Pattern.compile(r));
-    }
+    ignoredDescriptors.addAll(Ignores.patterns("ignoringDescriptors", regex));
     return myself;
   }
 

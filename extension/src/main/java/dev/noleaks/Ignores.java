@@ -87,6 +87,28 @@ record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
     return false;
   }
 
+  /**
+   * User patterns given to a fluent assertion; a bad one names the method and the accepted form.
+   */
+  static List<Pattern> patterns(String method, String... regexes) {
+    List<Pattern> result = new ArrayList<>();
+    for (String regex : regexes) {
+      try {
+        result.add(Pattern.compile(regex));
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw new IllegalArgumentException(
+            method
+                + ": \""
+                + regex
+                + "\" is not valid; expected a Java regular expression ("
+                + e.getDescription()
+                + ")",
+            e);
+      }
+    }
+    return result;
+  }
+
   private static List<Pattern> compile(List<String> regexes) {
     return regexes.stream().map(Pattern::compile).toList();
   }

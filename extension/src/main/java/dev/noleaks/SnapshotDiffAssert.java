@@ -13,10 +13,22 @@ import org.assertj.core.api.AbstractAssert;
  */
 public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert, SnapshotDiff> {
 
-  private final Ignores ignores = Ignores.builtIn();
+  private Ignores ignores = Ignores.builtIn();
 
   SnapshotDiffAssert(SnapshotDiff actual) {
     super(actual, SnapshotDiffAssert.class);
+  }
+
+  /** Threads whose whole name matches one of these regular expressions are not leaks. */
+  public SnapshotDiffAssert ignoringThreads(String... regex) {
+    ignores = ignores.plus(Ignores.patterns("ignoringThreads", regex), List.of());
+    return myself;
+  }
+
+  /** Descriptors whose whole target matches one of these regular expressions are not leaks. */
+  public SnapshotDiffAssert ignoringDescriptors(String... regex) {
+    ignores = ignores.plus(List.of(), Ignores.patterns("ignoringDescriptors", regex));
+    return myself;
   }
 
   /** No file descriptor (file, socket, pipe, …) open in the later snapshot only. */
