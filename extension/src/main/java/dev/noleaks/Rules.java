@@ -84,9 +84,9 @@ final class Rules {
   static Optional<Finding> closedByGc(
       List<Descriptor> openBeforeGc, Reading<List<Descriptor>> settled) {
     Set<String> stillOpen = new HashSet<>();
-    settled.toOptional().orElse(List.of()).forEach(d -> stillOpen.add(d.fd() + "\0" + d.target()));
+    settled.toOptional().orElse(List.of()).forEach(d -> stillOpen.add(SnapshotDiff.key(d)));
     List<Descriptor> released =
-        openBeforeGc.stream().filter(d -> !stillOpen.contains(d.fd() + "\0" + d.target())).toList();
+        openBeforeGc.stream().filter(d -> !stillOpen.contains(SnapshotDiff.key(d))).toList();
     if (released.isEmpty() || !settled.isAvailable()) {
       return Optional.empty();
     }

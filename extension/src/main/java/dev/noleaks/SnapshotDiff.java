@@ -41,11 +41,25 @@ public record SnapshotDiff(Snapshot before, Snapshot after) {
     }
     Set<String> old = new HashSet<>();
     for (Descriptor d : earlier.orElseThrow()) {
-      old.add(d.fd() + "\0" + d.target());
+      old.add(key(d));
     }
-    return later.map(
-        list -> list.stream().filter(d -> !old.contains(d.fd() + "\0" + d.target())).toList());
+    return later.map(list -> list.stream().filter(d -> !old.contains(key(d))).toList());
   }
+
+  /**
+   * A descriptor's identity across snapshots: its number and target. A file deleted while open (a
+   * build replacing a jar on the class path) reads back as {@code "path (deleted)"} and is still
+   * the same descriptor.
+   */
+  static String key(Descriptor d) {
+    String target = d.target();
+    if (target.endsWith(DELETED)) {
+      target = target.substring(0, target.length() - DELETED.length());
+    }
+    return d.fd() + "\0" + target;
+  }
+
+  private static final String DELETED = " (deleted)";
 
   /** Java threads alive in the later snapshot that did not exist in the earlier one. */
   public List<JavaThread> newThreads() {

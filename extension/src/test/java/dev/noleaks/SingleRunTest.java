@@ -121,6 +121,23 @@ class SingleRunTest {
     assertPasses(FileClosedByAnotherThreadLater.class);
   }
 
+  static Path openedBeforeTheTest;
+
+  @NoLeaks
+  static class DeletesAFileThatWasAlreadyOpen {
+    @Test
+    void deletes() throws IOException {
+      Files.delete(openedBeforeTheTest);
+    }
+  }
+
+  @Test
+  void aDescriptorWhoseFileIsDeletedIsStillTheSameDescriptor() throws IOException {
+    openedBeforeTheTest = Files.createTempFile("noleaks-deleted", ".jar");
+    LEFT_OPEN.add(new FileInputStream(openedBeforeTheTest.toFile()));
+    assertPasses(DeletesAFileThatWasAlreadyOpen.class);
+  }
+
   @NoLeaks
   static class ServerSocketLeak {
     @Test

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Scenario 11 — native heap fragmentation, the problem memory pools exist for. A batch of messages
  * is parsed with one 4 KB buffer per message and a 64-byte record kept from each; the buffers are
- * freed at the end of the batch. The records stay, scattered between 64 MB of holes, and malloc can
- * give none of it back: nothing leaked, yet the process holds 64 MB it does not use.
+ * freed at the end of the batch. The records stay, scattered between 128 MB of holes, and malloc
+ * can give none of it back: nothing leaked, yet the process holds 128 MB it does not use.
  *
  * <p>The same work from a pool — one reused buffer, the records in one slab — leaves no holes. The
  * fragmentation assertion ({@code fordblks / arena} from {@code mallinfo2}) tells them apart. A
@@ -26,14 +26,18 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.MethodName.class)
 class FragmentationExample {
 
-  private static final int MESSAGES = 16_384;
+  private static final int MESSAGES = 32_768;
 
   private static final int MESSAGE_BYTES = 4_000;
 
   private static final int RECORD_BYTES = 64;
 
-  /** How much the work may raise the free ratio: the interleaved batch raises it by 0.25–0.6. */
-  private static final double ROOM = 0.1;
+  /**
+   * How much the work may raise the free ratio. The interleaved batch (128 MB of holes) raises it
+   * by 0.4 or more; the JVM's own malloc traffic moved it by up to 0.13 around the pooled batch in
+   * a long test JVM (1 run in 20 failed with 0.1).
+   */
+  private static final double ROOM = 0.2;
 
   /** Every message in a buffer of its own, freed only once the whole batch is parsed. */
   static Pointer[] parseBatchInterleaved() {
