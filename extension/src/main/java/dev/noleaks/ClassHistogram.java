@@ -96,7 +96,10 @@ final class ClassHistogram {
     return new ClassHistogram(rows);
   }
 
-  /** Classes whose bytes grew from {@code before} to this, largest first. */
+  /**
+   * Classes whose bytes grew from {@code before} to this, largest first: at most {@code limit}, and
+   * none under 1% of the total growth but the largest.
+   */
   List<Growth> grownSince(ClassHistogram before, int limit) {
     List<Growth> result = new ArrayList<>();
     for (Map.Entry<String, Row> e : rows.entrySet()) {
@@ -108,7 +111,17 @@ final class ClassHistogram {
       }
     }
     result.sort(Comparator.comparingLong(Growth::bytes).reversed());
-    return result.subList(0, Math.min(limit, result.size()));
+    // Classes under 1% of the growth are the JVM's and the test framework's own churn (a Class,
+    // two MemberNames): they hide the classes that matter, so they are left out.
+    long total = result.stream().mapToLong(Growth::bytes).sum();
+    List<Growth> shown = new ArrayList<>();
+    for (Growth g : result) {
+      if (shown.size() == limit || (!shown.isEmpty() && g.bytes() * 100 < total)) {
+        break;
+      }
+      shown.add(g);
+    }
+    return shown;
   }
 
   /** JVM descriptors to Java names: {@code [B} → {@code byte[]}, {@code [Ljava.lang.String;} → … */

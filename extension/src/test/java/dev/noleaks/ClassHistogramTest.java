@@ -1,0 +1,53 @@
+package dev.noleaks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Parsing GC.class_histogram text and naming the classes that grew. */
+class ClassHistogramTest {
+
+  static final String BEFORE =
+      """
+       num     #instances         #bytes  class name (module)
+      -------------------------------------------------------
+         1:          1000          64000  [B (java.base@17.0.15)
+         2:           500          12000  java.lang.String (java.base@17.0.15)
+         3:            10            160  java.lang.Object (java.base@17.0.15)
+      Total          1510          76160
+      """;
+
+  static final String AFTER =
+      """
+       num     #instances         #bytes  class name (module)
+      -------------------------------------------------------
+         1:         11000        1264000  [B (java.base@17.0.15)
+         2:         10500         252000  com.example.Session
+         3:           501          12024  java.lang.String (java.base@17.0.15)
+         4:            12            192  java.lang.Object (java.base@17.0.15)
+         5:             1             40  [[Ljava.lang.String; (java.base@17.0.15)
+      Total         22014        1528256
+      """;
+
+  @Test
+  void namesTheClassesThatGrewLargestFirstAndLeavesOutTheChurn() {
+    var grown = ClassHistogram.parse(AFTER).grownSince(ClassHistogram.parse(BEFORE), 8);
+    assertThat(grown)
+        .extracting(ClassHistogram.Growth::describe)
+        .containsExactly("+10,000 byte[] (+1.2 MB)", "+10,500 com.example.Session (+252 KB)");
+  }
+
+  @Test
+  void jvmNamesBecomeJavaNames() {
+    assertThat(ClassHistogram.displayName("[B")).isEqualTo("byte[]");
+    assertThat(ClassHistogram.displayName("[[Ljava.lang.String;"))
+        .isEqualTo("java.lang.String[][]");
+    assertThat(ClassHistogram.displayName("com.example.Session")).isEqualTo("com.example.Session");
+  }
+
+  @Test
+  void theLimitCaps() {
+    var grown = ClassHistogram.parse(AFTER).grownSince(ClassHistogram.parse(BEFORE), 1);
+    assertThat(grown).hasSize(1);
+  }
+}
