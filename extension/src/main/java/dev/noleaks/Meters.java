@@ -1,6 +1,7 @@
 package dev.noleaks;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Probe;
 import dev.noleaks.probe.Reading;
 import java.lang.management.BufferPoolMXBean;
@@ -101,14 +102,16 @@ final class Meters {
   /** Reads every meter; without {@code stacks} the threads carry no frames (a baseline's). */
   Snapshot capture(boolean settled, boolean stacks) {
     long heap = memory.getHeapMemoryUsage().getUsed();
+    // glibc and the JVM's own malloc read at one moment: see JvmMalloc.readWith.
+    JvmMalloc.Paired<Reading<MallocStats>> malloc = jvmMalloc.readWith(probe::malloc);
     return new Snapshot(
         Instant.now(),
         heap,
         settled && explicitGcWorks,
         pool(direct),
         pool(mapped),
-        probe.malloc(),
-        jvmMalloc.read(),
+        malloc.glibc(),
+        malloc.jvm().map(j -> j[0]),
         probe.descriptors(),
         threads(stacks),
         probe.nativeThreads(),

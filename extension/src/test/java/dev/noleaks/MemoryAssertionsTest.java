@@ -17,8 +17,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledForJreRange;
-import org.junit.jupiter.api.condition.JRE;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.ResourceLock;
 import org.junit.jupiter.api.parallel.Resources;
@@ -64,8 +62,8 @@ class MemoryAssertionsTest {
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("code leaked (1 finding):")
         .hasMessageContaining("heap grew in ")
-        .hasMessageContaining(" of the last 10 runs: [+")
-        .hasMessageContaining("java.lang.Object");
+        .hasMessageMatching("(?s).* of the last 10 runs: \\[[+-]\\d.*slope 16 B/run.*")
+        .hasMessageContaining("+20 java.lang.Object (+320 B)");
   }
 
   @Test
@@ -74,10 +72,6 @@ class MemoryAssertionsTest {
   }
 
   @Test
-  @DisabledForJreRange(
-      min = JRE.JAVA_25,
-      disabledReason =
-          "Repeated-mode native detection misses small leaks on JDK 25: open issue, see README")
   void repeatedNativeLeakFailsAndFreedMemoryPasses() {
     assertThatThrownBy(
             () -> assertThatCode(() -> Native.malloc(64)).repeated(20).doesNotLeakNativeMemory())
@@ -299,10 +293,22 @@ class MemoryAssertionsTest {
     }
   }
 
+  /**
+   * A heap full of live data is not fragmented: 256 MB in use in 4 KB blocks, none freed, puts the
+   * ratio far below 0.3 whatever the JVM's own malloc arenas hold (their free share moved from 0.46
+   * to 0.73 between two snapshots in one run, so a bound relative to "now" flaked).
+   */
   @Test
   void nativeFragmentationBelowTheBoundPasses() {
-    double now = Snapshot.take().malloc().orElseThrow().freeRatio();
-    assertThat(Snapshot.take()).nativeFragmentation().isLessThan(Math.min(1.0, now + 0.2));
+    List<Long> blocks = new ArrayList<>();
+    try {
+      for (int i = 0; i < 65_536; i++) {
+        blocks.add(Native.malloc(4096));
+      }
+      assertThat(Snapshot.take()).nativeFragmentation().isLessThan(0.3);
+    } finally {
+      blocks.forEach(Native::free);
+    }
   }
 
   @Test

@@ -62,8 +62,10 @@ class RepeatedModeTest {
   }
 
   static class ThreadLeakRepeated {
+    // Native skipped: starting the thread moves native readings, which can make repeated mode
+    // measure more runs (see RepeatedRun), and this test counts the runs.
     @Test
-    @NoLeaks(repeat = 5, warmup = 0)
+    @NoLeaks(repeat = 5, warmup = 0, skip = Check.NATIVE)
     void startsAThreadOnce() {
       if (CALLS.getAndIncrement() == 0) {
         Thread t = new Thread(RepeatedModeTest::awaitStop, "repeated-leaker");
@@ -134,7 +136,8 @@ class RepeatedModeTest {
 
   static class ThreadJoined {
     // Native skipped: on JDK 17 join() inflates the thread's monitor, a ~240 B malloc the JVM frees
-    // only when it deflates idle monitors (up to 60 s later), so native memory rises every run.
+    // only when it deflates idle monitors (up to 60 s later), so native memory rises every run
+    // unless Native Memory Tracking is on (then the monitor is the JVM's own malloc, subtracted).
     @Test
     @NoLeaks(repeat = 20, warmup = 5, skip = Check.NATIVE)
     void startsAndJoinsAThread() throws InterruptedException {
@@ -226,20 +229,17 @@ class RepeatedModeTest {
   @DisabledForJreRange(
       min = JRE.JAVA_25,
       disabledReason =
-          "Repeated-mode native detection misses small leaks on JDK 25: open issue, see README")
+          "On JDK 25 a 64 B/run leak was missed in 2 of 15 suite runs (the JIT compiles through the"
+              + " whole test); 1 KB/run is always caught. Open: issue 4")
   void aMallocOf64BytesPerRunIsCaught() {
     assertThat(failureOf(NativeLeak64.class))
         .isInstanceOf(LeakError.class)
         .hasMessageMatching(
             "(?s).*native memory grew in (9|10) of the last 10 runs: \\[.*\\+80.*\\] B, slope"
-                + " 80 B/run \\(threshold 48 B.*");
+                + " \\d+ B/run \\(threshold 48 B.*");
   }
 
   @Test
-  @DisabledForJreRange(
-      min = JRE.JAVA_25,
-      disabledReason =
-          "Repeated-mode native detection misses small leaks on JDK 25: open issue, see README")
   void aKilobytePerRunIsCaughtInJitHeavyCode() {
     assertThat(failureOf(JitHeavyNativeLeak1K.class))
         .hasMessageMatching("(?s).*native memory grew in (9|10) of the last 10 runs: .*");
