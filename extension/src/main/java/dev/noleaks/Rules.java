@@ -129,7 +129,8 @@ final class Rules {
               + "\" "
               + (t.daemon() ? "daemon " : "")
               + t.state()
-              + (t.type().equals(Thread.class.getName()) ? "" : " (" + t.type() + ")"));
+              + (t.type().equals(Thread.class.getName()) ? "" : " (" + t.type() + ")")
+              + ownFrame(t.stack()).map(f -> " in " + frame(f)).orElse(""));
       for (StackTraceElement frame : t.stack()) {
         details.add("    at " + frame(frame));
       }
@@ -223,6 +224,24 @@ final class Rules {
     String classes =
         grown.stream().map(ClassHistogram.Growth::describe).collect(Collectors.joining(", "));
     return new Finding(heap.check(), true, heap.summary() + ": " + classes, heap.details());
+  }
+
+  /**
+   * The top frame that is not the JDK's: where the thread's own code waits or runs. The frames
+   * above it are parking and queue internals (5 to 7 of them for a thread blocked on a queue).
+   */
+  static Optional<StackTraceElement> ownFrame(List<StackTraceElement> stack) {
+    return stack.stream()
+        .filter(
+            e -> {
+              String c = e.getClassName();
+              return !(c.startsWith("java.")
+                  || c.startsWith("javax.")
+                  || c.startsWith("jdk.")
+                  || c.startsWith("sun.")
+                  || c.startsWith("com.sun."));
+            })
+        .findFirst();
   }
 
   /**

@@ -198,7 +198,8 @@ class SingleRunTest {
   void leakedThreadIsShownWithStateAndStack() {
     assertThat(failureOf(ThreadLeak.class))
         .hasMessageContaining("1 thread leaked: \"leaky-worker\"")
-        .hasMessageContaining("\"leaky-worker\" daemon WAITING")
+        .hasMessageContaining(
+            "\"leaky-worker\" daemon WAITING in dev.noleaks.SingleRunTest.awaitStop(SingleRunTest.java:")
         .hasMessageContaining("at java.util.concurrent.CountDownLatch.await(CountDownLatch.java:")
         .hasMessageContaining("SingleRunTest.awaitStop");
     assertPasses(ThreadFixed.class);
