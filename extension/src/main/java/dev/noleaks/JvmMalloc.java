@@ -1,6 +1,5 @@
 package dev.noleaks;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.noleaks.probe.Reading;
 import java.lang.management.ManagementFactory;
 import java.util.regex.Matcher;
@@ -36,7 +35,7 @@ final class JvmMalloc {
   }
 
   static JvmMalloc create() {
-    String mode = vmOption("NativeMemoryTracking");
+    String mode = Meters.vmOption("NativeMemoryTracking");
     if (mode.isEmpty() || mode.equals("off")) {
       return new JvmMalloc(
           Reading.unavailable(
@@ -56,14 +55,9 @@ final class JvmMalloc {
     }
   }
 
-  /** Whether Native Memory Tracking is on, so {@link #read()} has a value. */
+  /** Whether Native Memory Tracking is on, so {@link #readBoth()} has a value. */
   boolean enabled() {
     return off == null;
-  }
-
-  /** The JVM's own malloc'ed bytes now; ~0.3 ms. */
-  Reading<Long> read() {
-    return readBoth().map(t -> t[0]);
   }
 
   /** The JVM's own malloc'ed bytes and its count of live mallocs (-1 when not shown); ~0.3 ms. */
@@ -155,15 +149,5 @@ final class JvmMalloc {
       previous = next;
     }
     return least == Long.MAX_VALUE ? 0 : Math.max(0, least);
-  }
-
-  private static String vmOption(String name) {
-    try {
-      HotSpotDiagnosticMXBean hotspot =
-          ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-      return hotspot == null ? "" : hotspot.getVMOption(name).getValue();
-    } catch (IllegalArgumentException e) {
-      return "";
-    }
   }
 }

@@ -49,7 +49,7 @@ final class Meters {
         jit != null && jit.isCompilationTimeMonitoringSupported()
             ? Optional.of(jit)
             : Optional.empty();
-    explicitGcWorks = !vmFlag("DisableExplicitGC");
+    explicitGcWorks = !Boolean.parseBoolean(vmOption("DisableExplicitGC"));
     compilerActivity = CompilerActivity.open(probe);
   }
 
@@ -204,13 +204,14 @@ final class Meters {
         .orElse(BufferPool.NONE);
   }
 
-  private static boolean vmFlag(String name) {
+  /** A HotSpot VM option's value, or "" when this is not HotSpot or there is no such option. */
+  static String vmOption(String name) {
     try {
       HotSpotDiagnosticMXBean hotspot =
           ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-      return hotspot != null && Boolean.parseBoolean(hotspot.getVMOption(name).getValue());
+      return hotspot == null ? "" : hotspot.getVMOption(name).getValue();
     } catch (IllegalArgumentException e) {
-      return false; // not a HotSpot VM, or no such flag
+      return "";
     }
   }
 
@@ -260,7 +261,7 @@ final class Meters {
               histogram[0] = ClassHistogram.take().orElse("");
               return ClassHistogram.retainedBytes(histogram[0]);
             });
-    Snapshot after = Settler.settle(this, Duration.ZERO, true, s -> true);
+    Snapshot after = Settler.settleUntil(this, Duration.ZERO, true, s -> Settler.State.CLEAN);
     Settings settings = Settings.defaults();
     SnapshotDiff diff = before.diff(after);
     List<Finding> findings = new ArrayList<>(Rules.leaks(diff, settings));

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -139,16 +138,6 @@ final class Settler {
   }
 
   /**
-   * Settles and returns a snapshot that is {@code clean}, or the last one once the leftovers have
-   * been unchanged for {@link #QUIET} or {@code timeout} has passed.
-   */
-  static Snapshot settle(
-      Meters meters, Duration timeout, boolean quietCompiler, Predicate<Snapshot> clean) {
-    return settleUntil(
-        meters, timeout, quietCompiler, s -> clean.test(s) ? State.CLEAN : State.LEFTOVERS);
-  }
-
-  /**
    * Settles and returns a snapshot whose state is {@link State#CLEAN}, or the last one once
    * leftovers have been unchanged for {@link #QUIET} (and none is {@link State#DRIFTING}) or {@code
    * timeout} has passed.
@@ -255,6 +244,6 @@ final class Settler {
 
   /** Runs every path once so that Awaitility's classes are loaded before any baseline. */
   static void warmUp(Meters meters) {
-    settle(meters, POLL.multipliedBy(3), true, s -> false);
+    settleUntil(meters, POLL.multipliedBy(3), true, s -> State.LEFTOVERS);
   }
 }

@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * The single-run measurement without JUnit: a settled baseline, then, after the code ran, a settled
- * snapshot judged by {@link Rules}. The fluent assertions use it; it takes the same steps as {@link
- * NoLeaksExtension}'s beforeEach and afterEach.
+ * snapshot judged by {@link Rules}. {@link NoLeaksExtension}'s beforeEach and afterEach and the
+ * fluent assertions both run it.
  */
 final class SingleRun {
 

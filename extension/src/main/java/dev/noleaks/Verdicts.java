@@ -1,7 +1,6 @@
 package dev.noleaks;
 
 import java.util.List;
-import java.util.stream.Collectors;
 
 /** Renders findings and readings into the text people read: failure messages and report entries. */
 final class Verdicts {
@@ -55,9 +54,5 @@ final class Verdicts {
         + s.residentBytes().toOptional().map(String::valueOf).orElse("unavailable")
         + " allocated="
         + s.allocatedBytes();
-  }
-
-  static String joinLines(List<String> lines) {
-    return lines.stream().collect(Collectors.joining("\n"));
   }
 }
