@@ -27,10 +27,14 @@ class DescriptorReadingTest {
   @Test
   void anOpenFileShowsWithItsPath(@TempDir Path dir) throws IOException {
     Path file = Files.writeString(dir.resolve("probe.txt"), "x").toRealPath();
+    String folder = file.getParent().toString();
     List<Descriptor> before = probe.descriptors().orElseThrow();
 
+    // Other threads of this JVM open files too (HotSpot rereads the cgroup memory limit now and
+    // then), so the assertions look at this test's file, not at everything that appeared.
     try (FileInputStream in = new FileInputStream(file.toFile())) {
       assertThat(opened(before))
+          .filteredOn(d -> d.target().startsWith(folder))
           .singleElement()
           .satisfies(
               d -> {
@@ -38,7 +42,7 @@ class DescriptorReadingTest {
                 assertThat(d.kind()).isEqualTo(Descriptor.Kind.FILE);
               });
     }
-    assertThat(opened(before)).isEmpty();
+    assertThat(opened(before)).noneMatch(d -> d.target().equals(file.toString()));
   }
 
   @Test
