@@ -21,13 +21,13 @@ final class ClassHistogram {
   /** One class's growth between two histograms. */
   record Growth(String className, long instances, long bytes) {
     String describe() {
-      return (instances >= 0 ? "+" : "")
-          + Sizes.count(instances)
-          + " "
-          + className
-          + " ("
-          + Sizes.signed(bytes)
-          + ")";
+      if (instances > 0) {
+        return "+" + Sizes.count(instances) + " " + className + " (" + Sizes.signed(bytes) + ")";
+      }
+      // Larger objects replaced smaller ones: say so rather than print "+0" or "-4" instances.
+      String count =
+          instances == 0 ? "as many instances" : Sizes.count(-instances) + " fewer instances";
+      return className + " (" + Sizes.signed(bytes) + ", " + count + ")";
     }
   }
 
@@ -76,6 +76,21 @@ final class ClassHistogram {
     return 24 + ((16 + text.length() + 7) & ~7L);
   }
 
+  /**
+   * The histogram in {@code text} plus the {@code String} holding that text: it did not exist yet
+   * when the histogram was taken, and a later histogram counts it while the caller keeps it.
+   */
+  static ClassHistogram parseKept(String text) {
+    ClassHistogram h = parse(text);
+    h.rows.merge("byte[]", new Row(1, retainedBytes(text) - 24), ClassHistogram::sum);
+    h.rows.merge("java.lang.String", new Row(1, 24), ClassHistogram::sum);
+    return h;
+  }
+
+  private static Row sum(Row a, Row b) {
+    return new Row(a.instances + b.instances, a.bytes + b.bytes);
+  }
+
   /** Parses lines like {@code " 1: 10000 160000 java.lang.Object (java.base@17)"}. */
   static ClassHistogram parse(String text) {
     Map<String, Row> rows = new HashMap<>();
@@ -88,7 +103,7 @@ final class ClassHistogram {
         rows.merge(
             displayName(f[3]),
             new Row(Long.parseLong(f[1]), Long.parseLong(f[2])),
-            (a, b) -> new Row(a.instances + b.instances, a.bytes + b.bytes));
+            ClassHistogram::sum);
       } catch (NumberFormatException e) {
         // header or total line
       }
@@ -106,7 +121,8 @@ final class ClassHistogram {
       Row old = before.rows.getOrDefault(e.getKey(), new Row(0, 0));
       long bytes = e.getValue().bytes - old.bytes;
       long instances = e.getValue().instances - old.instances;
-      if (bytes > 0 && instances > 0) {
+      // Bytes, not instances: one 2 MB array kept while a few small ones were freed is growth.
+      if (bytes > 0) {
         result.add(new Growth(e.getKey(), instances, bytes));
       }
     }

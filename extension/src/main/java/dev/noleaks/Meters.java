@@ -128,52 +128,9 @@ final class Meters {
     return new Fingerprint(pool(direct), pool(mapped), targets.toOptional(), ids);
   }
 
-  /**
-   * A settled baseline; call right after {@link Settler#collectGarbage()}. G1 counts eden in whole
-   * regions, recounted at region allocation and at GC, so a heap figure is exact only straight
-   * after a GC: the heap is read first. What the baseline then keeps until the test ends would
-   * count as the test's growth, so it is kept small (threads without their stacks) and added to the
-   * baseline's heap figure: {@code keep} returns the bytes the caller retains (the class histogram
-   * text), and the snapshot's own objects are estimated from its size.
-   */
-  Snapshot baseline(java.util.function.LongSupplier keep) {
-    long heap = memory.getHeapMemoryUsage().getUsed();
-    Snapshot s = capture(true, false);
-    long kept = keep.getAsLong() + retainedEstimate(s);
-    return new Snapshot(
-        s.takenAt(),
-        heap + kept,
-        s.heapExact(),
-        s.directBuffers(),
-        s.mappedBuffers(),
-        s.malloc(),
-        s.jvmMalloc(),
-        s.descriptors(),
-        s.threads(),
-        s.nativeThreads(),
-        s.residentBytes(),
-        s.allocatedBytes());
+  long heapUsed() {
+    return memory.getHeapMemoryUsage().getUsed();
   }
-
-  /**
-   * Heap bytes a stackless snapshot retains: fitted on JDK 17 with compressed oops by reading the
-   * heap after a second GC (within a few hundred bytes; single-run tolerances are 512 KB).
-   */
-  static long retainedEstimate(Snapshot s) {
-    long fds = s.descriptors().toOptional().map(List::size).orElse(0);
-    long nativeThreads = s.nativeThreads().toOptional().map(List::size).orElse(0);
-    return RETAINED_FIXED
-        + RETAINED_PER_THREAD * s.threads().size()
-        + RETAINED_PER_DESCRIPTOR * fds
-        + RETAINED_PER_NATIVE_THREAD * nativeThreads;
-  }
-
-  // Measured: 6,216 B with 8 threads, 27 descriptors and 22 native threads; +2,560 B for 20 more
-  // threads (Java and native); +1,680 B for 20 more descriptors.
-  static final long RETAINED_FIXED = 1_800;
-  static final long RETAINED_PER_THREAD = 48;
-  static final long RETAINED_PER_DESCRIPTOR = 84;
-  static final long RETAINED_PER_NATIVE_THREAD = 80;
 
   long allocatedBytes() {
     return threadBean.getCurrentThreadAllocatedBytes();
@@ -254,21 +211,18 @@ final class Meters {
     // One dry run of a whole check, so that the first test of a run does not pay for the
     // classes, lambda forms and caches our own code and JUnit's reporting load on first use
     // (measured: ~800 KB of heap, mostly time zone data for report entry timestamps).
-    String[] histogram = {""};
-    Snapshot before =
-        baseline(
-            () -> {
-              histogram[0] = ClassHistogram.take().orElse("");
-              return ClassHistogram.retainedBytes(histogram[0]);
-            });
-    Snapshot after = Settler.settleUntil(this, Duration.ZERO, true, s -> Settler.State.CLEAN);
     Settings settings = Settings.defaults();
+    SingleRun.Baseline baseline =
+        SingleRun.measureHeap(this, SingleRun.beginResources(this, settings));
+    Snapshot before = baseline.snapshot();
+    Snapshot after = Settler.settleUntil(this, Duration.ZERO, true, s -> Settler.State.CLEAN);
     SnapshotDiff diff = before.diff(after);
     List<Finding> findings = new ArrayList<>(Rules.leaks(diff, settings));
-    findings.add(Rules.heap(diff, Long.MIN_VALUE).orElseThrow());
+    Rules.heap(diff, Long.MIN_VALUE).ifPresent(findings::add); // absent with DisableExplicitGC
     findings.addAll(Rules.unavailable(after, settings));
     Rules.frame(new Throwable().getStackTrace()[0]);
-    ClassHistogram.parse(histogram[0]).grownSince(ClassHistogram.parse(""), Rules.TOP_CLASSES);
+    ClassHistogram.parse(baseline.histogram().orElse(""))
+        .grownSince(ClassHistogram.parse(""), Rules.TOP_CLASSES);
     Verdicts.message("warm-up", findings, findings);
     Verdicts.readings(after);
     java.time.LocalDateTime.now().toString();

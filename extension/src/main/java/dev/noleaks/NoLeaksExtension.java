@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -19,9 +20,11 @@ import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
 
 /**
- * The JUnit Jupiter extension behind {@link NoLeaks}: a settled snapshot before each test (before
- * any {@code @BeforeEach} method) and after it (after every {@code @AfterEach} method), and a
- * {@link LeakError} when something leaked. A test's own failure stays its failure: JUnit adds the
+ * The JUnit Jupiter extension behind {@link NoLeaks}: a baseline of descriptors, threads, buffers
+ * and native memory before each test (before any {@code @BeforeEach} method), the heap's after a
+ * full GC right before the test method (after every {@code @BeforeEach} method, so fixtures kept in
+ * fields are not growth), a settled snapshot after it (after every {@code @AfterEach} method), and
+ * a {@link LeakError} when something leaked. A test's own failure stays its failure: JUnit adds the
  * leak error to it as a suppressed exception.
  *
  * <p>In repeated mode ({@code @NoLeaks(repeat = N)} or {@code noleaks.repeat}) it also intercepts
@@ -36,7 +39,10 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * and set {@code noleaks.scope=all}.
  */
 public class NoLeaksExtension
-    implements BeforeEachCallback, AfterEachCallback, InvocationInterceptor {
+    implements BeforeEachCallback,
+        BeforeTestExecutionCallback,
+        AfterEachCallback,
+        InvocationInterceptor {
 
   private static final Namespace NAMESPACE = Namespace.create(NoLeaksExtension.class);
   private static final Logger LOG = Logger.getLogger(NoLeaksExtension.class.getName());
@@ -53,8 +59,24 @@ public class NoLeaksExtension
     if (settings.isEmpty()) {
       return;
     }
-    SingleRun.Baseline baseline = SingleRun.begin(settings.get());
-    context.getStore(NAMESPACE).put(SingleRun.Baseline.class, baseline);
+    context
+        .getStore(NAMESPACE)
+        .put(SingleRun.Baseline.class, SingleRun.beginResources(settings.get()));
+  }
+
+  /**
+   * The heap part of the baseline, after every {@code @BeforeEach} method: a fixture they keep in
+   * the test instance is present before and after the test, so it is not growth.
+   */
+  @Override
+  public void beforeTestExecution(ExtensionContext context) {
+    ExtensionContext.Store store = context.getStore(NAMESPACE);
+    SingleRun.Baseline resources = store.get(SingleRun.Baseline.class, SingleRun.Baseline.class);
+    if (resources == null) {
+      return;
+    }
+    SingleRun.Baseline baseline = SingleRun.measureHeap(resources);
+    store.put(SingleRun.Baseline.class, baseline);
     publish(context, "noleaks.before", Verdicts.readings(baseline.snapshot()));
   }
 
@@ -212,7 +234,7 @@ public class NoLeaksExtension
         if (after.isPresent()) {
           List<ClassHistogram.Growth> grown =
               ClassHistogram.parse(after.get())
-                  .grownSince(ClassHistogram.parse(before.get()), Rules.TOP_CLASSES);
+                  .grownSince(ClassHistogram.parseKept(before.get()), Rules.TOP_CLASSES);
           findings.set(i, Rules.withClasses(f, grown));
         }
       }

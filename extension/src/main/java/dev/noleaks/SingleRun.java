@@ -23,27 +23,58 @@ final class SingleRun {
 
   private SingleRun() {}
 
+  /** Both halves of the baseline at once, for code with no set-up between them. */
   static Baseline begin(Settings s) {
-    Meters meters = Meters.get();
-    Settler.collectGarbage();
+    return measureHeap(beginResources(s));
+  }
+
+  /**
+   * Descriptors, threads, buffer pools and native memory, read before any set-up code, so that a
+   * resource a {@code @BeforeEach} method opens and nothing closes is the test's leak. No GC:
+   * garbage freed later can only lower these meters, and the heap is read separately by {@link
+   * #measureHeap}.
+   */
+  static Baseline beginResources(Settings s) {
+    return beginResources(Meters.get(), s);
+  }
+
+  static Baseline beginResources(Meters meters, Settings s) {
     if (quietCompiler(meters, s)) {
       Settler.awaitCompilerQuiet(meters);
     }
-    List<String> histogram = new ArrayList<>(1);
-    Snapshot before =
-        meters.baseline(
-            () -> {
-              // Repeated mode explains heap growth from histograms of its own runs.
-              if (s.checks(Check.HEAP) && !s.repeated()) {
-                ClassHistogram.take().ifPresent(histogram::add);
-              }
-              return histogram.stream().mapToLong(ClassHistogram::retainedBytes).sum();
-            });
-    return new Baseline(s, before, histogram.stream().findFirst());
+    return new Baseline(s, meters.capture(false, false), Optional.empty());
+  }
+
+  /**
+   * Adds the heap to a resource baseline, right before the code under test: a full GC, the heap
+   * used, and (single run) the class histogram that explains growth. Read after set-up, so a
+   * fixture a {@code @BeforeEach} method keeps in the test instance is there before and after, not
+   * growth. Everything the baseline holds was allocated before the heap was read but the histogram
+   * text, which is added. Repeated mode and checks without the heap need no GC here.
+   */
+  static Baseline measureHeap(Baseline resources) {
+    return measureHeap(Meters.get(), resources);
+  }
+
+  static Baseline measureHeap(Meters meters, Baseline resources) {
+    Settings s = resources.settings();
+    if (!s.checks(Check.HEAP) || s.repeated()) {
+      return resources;
+    }
+    Settler.collectGarbage();
+    long heap = meters.heapUsed();
+    Optional<String> histogram = ClassHistogram.take();
+    long kept = histogram.map(ClassHistogram::retainedBytes).orElse(0L);
+    Snapshot before = resources.snapshot().withHeap(heap + kept, meters.explicitGcWorks());
+    return new Baseline(s, before, histogram);
   }
 
   static Judgement end(Baseline baseline) {
-    Judgement judgement = judge(baseline);
+    return end(Meters.get(), baseline);
+  }
+
+  static Judgement end(Meters meters, Baseline baseline) {
+    Judgement judgement = judge(meters, baseline);
     // The after-snapshot is unreachable now, so the histogram shows the code's objects, not ours.
     List<Finding> leaks = new ArrayList<>(judgement.leaks());
     NoLeaksExtension.explainHeap(leaks, baseline.histogram());
@@ -59,11 +90,10 @@ final class SingleRun {
     return s.checks(Check.NATIVE) && !meters.nativeExcludesJvm();
   }
 
-  private static Judgement judge(Baseline baseline) {
+  private static Judgement judge(Meters meters, Baseline baseline) {
     // In repeated mode heap and native memory are judged by their trend, not here.
     Settings s = NoLeaksExtension.singleRun(baseline.settings());
     Snapshot before = baseline.snapshot();
-    Meters meters = Meters.get();
     List<Descriptor> openBeforeGc =
         s.checks(Check.DESCRIPTORS)
             ? Settler.openWithoutGc(meters, before, s.ignores(), s.settleTimeout())

@@ -70,6 +70,23 @@ public record Snapshot(
     return Meters.get().capture(false);
   }
 
+  /** This snapshot with a heap figure read later, after a full GC when {@code exact}. */
+  Snapshot withHeap(long used, boolean exact) {
+    return new Snapshot(
+        takenAt,
+        used,
+        exact,
+        directBuffers,
+        mappedBuffers,
+        malloc,
+        jvmMalloc,
+        descriptors,
+        threads,
+        nativeThreads,
+        residentBytes,
+        allocatedBytes);
+  }
+
   /** What changed from this snapshot to a later one. */
   public SnapshotDiff diff(Snapshot later) {
     return new SnapshotDiff(this, later);

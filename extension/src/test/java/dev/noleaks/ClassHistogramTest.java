@@ -38,6 +38,32 @@ class ClassHistogramTest {
   }
 
   @Test
+  void oneLargeArrayKeptWhileSmallOnesWereFreedIsGrowth() {
+    String after =
+        """
+           1:           996        2161152  [B (java.base@17.0.15)
+           2:           500          12000  java.lang.String (java.base@17.0.15)
+        """;
+    var grown = ClassHistogram.parse(after).grownSince(ClassHistogram.parse(BEFORE), 8);
+    assertThat(grown)
+        .extracting(ClassHistogram.Growth::describe)
+        .containsExactly("byte[] (+2.1 MB, 4 fewer instances)");
+  }
+
+  @Test
+  void theHistogramsOwnTextIsNotGrowth() {
+    // A later histogram counts the String that holds the earlier one's text, and its byte[].
+    long textArray = ClassHistogram.retainedBytes(BEFORE) - 24;
+    String after =
+        "   1:  1001  " + (64000 + textArray) + "  [B\n   2:  501  12024  java.lang.String\n";
+    assertThat(ClassHistogram.parse(after).grownSince(ClassHistogram.parse(BEFORE), 8))
+        .extracting(ClassHistogram.Growth::describe)
+        .containsExactly("+1 byte[] (+" + textArray + " B)", "+1 java.lang.String (+24 B)");
+    assertThat(ClassHistogram.parse(after).grownSince(ClassHistogram.parseKept(BEFORE), 8))
+        .isEmpty();
+  }
+
+  @Test
   void jvmNamesBecomeJavaNames() {
     assertThat(ClassHistogram.displayName("[B")).isEqualTo("byte[]");
     assertThat(ClassHistogram.displayName("[[Ljava.lang.String;"))

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
@@ -241,6 +242,90 @@ class SingleRunTest {
     assertPasses(HeapFixed.class);
   }
 
+  /** A 2 MB fixture built by @BeforeEach and kept in a field is the test's data, not growth. */
+  @NoLeaks
+  static class FixtureKeptInAField {
+    byte[] fixture;
+
+    @BeforeEach
+    void load() {
+      fixture = new byte[2 << 20];
+    }
+
+    @Test
+    void readsIt() {
+      assertThat(fixture).hasSize(2 << 20);
+    }
+
+    @Test
+    void readsItAgain() {
+      assertThat(fixture[0]).isZero();
+    }
+  }
+
+  /** The same fixture, but the test also keeps 2 MB in a static list. */
+  @NoLeaks
+  static class FixtureAndLeak {
+    byte[] fixture;
+
+    @BeforeEach
+    void load() {
+      fixture = new byte[2 << 20];
+    }
+
+    @Test
+    void keepsMore() {
+      RETAINED.add(new long[1 << 18]);
+    }
+  }
+
+  /** What the test adds to a static cache and @AfterEach clears is not growth. */
+  @NoLeaks
+  static class CacheClearedAfterEach {
+    static final List<Object> CACHE = new ArrayList<>();
+
+    @Test
+    void fillsTheCache() {
+      CACHE.add(new byte[2 << 20]);
+    }
+
+    @AfterEach
+    void clearTheCache() {
+      CACHE.clear();
+    }
+  }
+
+  @Test
+  void heapIsMeasuredFromAfterSetUpToAfterTearDown() {
+    assertPasses(FixtureKeptInAField.class);
+    assertPasses(CacheClearedAfterEach.class);
+    // G1 keeps a 2 MB array in whole regions, so heap used may grow by more than the array.
+    assertThat(failureOf(FixtureAndLeak.class))
+        .hasMessageContaining("heap grew ")
+        .hasMessageContaining(": +1 long[] (+2.1 MB)")
+        .hasMessageNotContaining("byte[]");
+  }
+
+  /** A server opened in @BeforeEach and never closed is still the test's leak. */
+  @NoLeaks
+  static class ServerOpenedInSetUp {
+    @BeforeEach
+    void open() throws IOException {
+      LEFT_OPEN.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+    }
+
+    @Test
+    void usesIt() {
+      assertThat(LEFT_OPEN).isNotEmpty();
+    }
+  }
+
+  @Test
+  void descriptorsAreMeasuredFromBeforeSetUp() {
+    assertThat(failureOf(ServerOpenedInSetUp.class))
+        .hasMessageContaining("1 file descriptor leaked: socket:[");
+  }
+
   // --- native
 
   @NoLeaks
@@ -306,6 +391,8 @@ class SingleRunTest {
               ServerSocketFixed.class,
               ThreadFixed.class,
               HeapFixed.class,
+              FixtureKeptInAField.class,
+              CacheClearedAfterEach.class,
               NativeFixed.class,
               DirectBufferFixed.class)) {
         assertPasses(fixed);
