@@ -102,6 +102,9 @@ final class Meters {
   /** Reads every meter; without {@code stacks} the threads carry no frames (a baseline's). */
   Snapshot capture(boolean settled, boolean stacks) {
     long heap = memory.getHeapMemoryUsage().getUsed();
+    // Read straight after the heap: from here on the thread's allocation counter bounds what it
+    // can have added to the heap (see SingleRun.measureHeap).
+    long allocated = threadBean.getCurrentThreadAllocatedBytes();
     // glibc and the JVM's own malloc read at one moment: see JvmMalloc.readWith.
     JvmMalloc.Paired<Reading<MallocStats>> malloc = jvmMalloc.readWith(probe::malloc);
     return new Snapshot(
@@ -116,7 +119,7 @@ final class Meters {
         threads(stacks),
         probe.nativeThreads(),
         probe.residentBytes(),
-        threadBean.getCurrentThreadAllocatedBytes());
+        allocated);
   }
 
   /** The cheap part of a snapshot that settling polls: pools, descriptors, thread ids. */
@@ -213,7 +216,7 @@ final class Meters {
     // (measured: ~800 KB of heap, mostly time zone data for report entry timestamps).
     Settings settings = Settings.defaults();
     SingleRun.Baseline baseline =
-        SingleRun.measureHeap(this, SingleRun.beginResources(this, settings));
+        SingleRun.measureHeap(this, SingleRun.beginResources(this, settings), false);
     Snapshot before = baseline.snapshot();
     Snapshot after = Settler.settleUntil(this, Duration.ZERO, true, s -> Settler.State.CLEAN);
     SnapshotDiff diff = before.diff(after);

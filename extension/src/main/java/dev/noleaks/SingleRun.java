@@ -4,6 +4,7 @@ import dev.noleaks.probe.Descriptor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The single-run measurement without JUnit: a settled baseline, then, after the code ran, a settled
@@ -12,14 +13,43 @@ import java.util.Optional;
  */
 final class SingleRun {
 
-  /** The baseline and what explaining a heap leak needs. */
-  record Baseline(Settings settings, Snapshot snapshot, Optional<String> histogram) {}
+  /**
+   * The baseline and what explaining a heap leak needs: the class histogram, and the heap figure
+   * when it was taken (earlier than this baseline's when the heap figure was derived).
+   */
+  record Baseline(
+      Settings settings, Snapshot snapshot, Optional<String> histogram, long heapAtHistogram) {
+    Baseline(Settings settings, Snapshot snapshot, Optional<String> histogram) {
+      this(settings, snapshot, histogram, snapshot.heapUsed());
+    }
+  }
 
   /**
    * Leaks found (heap findings name the classes that grew), meters that were unavailable, and the
    * after-snapshot's readings for reports.
    */
   record Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings) {}
+
+  /**
+   * The last settled reading of a finished check on one thread, from which the next check's heap
+   * baseline can be derived without a GC of its own.
+   *
+   * @param thread the thread that took it
+   * @param heapUsed heap used right after its full GC
+   * @param allocated the thread's allocation counter right after that heap reading
+   * @param histogram the class histogram of the last baseline that ran a GC, for explanations
+   * @param heapAtHistogram that baseline's heap figure
+   */
+  private record Chain(
+      long thread, long heapUsed, long allocated, String histogram, long heapAtHistogram) {}
+
+  private static final AtomicReference<Chain> LAST = new AtomicReference<>();
+
+  /**
+   * Below half of G1's smallest region (1 MB), so nothing allocated in between was a humongous
+   * object, which G1 counts in whole regions: the heap then grew by at most the bytes allocated.
+   */
+  static final long MAX_DERIVED_ALLOCATION = 256 * 1024;
 
   private SingleRun() {}
 
@@ -53,20 +83,67 @@ final class SingleRun {
    * text, which is added. Repeated mode and checks without the heap need no GC here.
    */
   static Baseline measureHeap(Baseline resources) {
-    return measureHeap(Meters.get(), resources);
+    return measureHeap(Meters.get(), resources, false);
   }
 
-  static Baseline measureHeap(Meters meters, Baseline resources) {
+  /**
+   * As {@link #measureHeap(Baseline)}; with {@code mayDerive}, the heap figure may instead be
+   * derived from the last check's final reading on this thread, saving the full GC that is most of
+   * a clean test's cost: the heap can hold at most what it held after that GC plus what this thread
+   * has allocated since (JUnit's bookkeeping, NoLeaks' own readings: ~220 KB between two small
+   * tests, measured), so that sum is the baseline. It can only overstate the baseline, so growth is
+   * never overstated, and understated by at most what was allocated in between, which must be under
+   * half the tolerance and under {@link #MAX_DERIVED_ALLOCATION}. Derived only when no other test
+   * can have run in between on another thread (pass {@code false} under parallel execution), and
+   * only while the heap after the last check is within a quarter of the tolerance of the last class
+   * histogram's, so that histogram still explains growth; otherwise this runs a GC and takes a new
+   * histogram.
+   */
+  static Baseline measureHeap(Meters meters, Baseline resources, boolean mayDerive) {
     Settings s = resources.settings();
     if (!s.checks(Check.HEAP) || s.repeated()) {
       return resources;
     }
+    if (mayDerive) {
+      Optional<Baseline> derived = derive(meters, resources);
+      if (derived.isPresent()) {
+        return derived.get();
+      }
+    }
+    // The last histogram's text is garbage from here on, not part of the baseline (derive() has
+    // returned, so no local variable holds it through the GC).
+    LAST.set(null);
     Settler.collectGarbage();
     long heap = meters.heapUsed();
     Optional<String> histogram = ClassHistogram.take();
     long kept = histogram.map(ClassHistogram::retainedBytes).orElse(0L);
     Snapshot before = resources.snapshot().withHeap(heap + kept, meters.explicitGcWorks());
     return new Baseline(s, before, histogram);
+  }
+
+  /** The heap baseline derived from the last check's final reading, when that is sound. */
+  private static Optional<Baseline> derive(Meters meters, Baseline resources) {
+    Settings s = resources.settings();
+    Chain last = LAST.get();
+    long allocated = meters.allocatedBytes();
+    if (last == null
+        || last.thread() != Thread.currentThread().getId()
+        || !meters.explicitGcWorks()
+        || allocated < 0) {
+      return Optional.empty();
+    }
+    long since = allocated - last.allocated();
+    if (since < 0
+        || since > Math.min(s.heapTolerance() / 2, MAX_DERIVED_ALLOCATION)
+        || Math.abs(last.heapUsed() - last.heapAtHistogram()) > s.heapTolerance() / 4) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Baseline(
+            s,
+            resources.snapshot().withHeap(last.heapUsed() + since, true),
+            Optional.of(last.histogram()),
+            last.heapAtHistogram()));
   }
 
   static Judgement end(Baseline baseline) {
@@ -105,9 +182,23 @@ final class SingleRun {
             quietCompiler(meters, s),
             candidate ->
                 NoLeaksExtension.settleState(candidate, Rules.leaks(before.diff(candidate), s)));
+    remember(baseline, after);
     List<Finding> leaks = new ArrayList<>(Rules.leaks(before.diff(after), s));
     Rules.closedByGc(openBeforeGc, after.descriptors()).ifPresent(leaks::add);
     return new Judgement(
         leaks, Rules.unavailable(after, baseline.settings()), Verdicts.readings(after));
+  }
+
+  /** Keeps the final reading of a check for the next one's heap baseline, when it is exact. */
+  private static void remember(Baseline baseline, Snapshot after) {
+    LAST.set(
+        after.heapExact() && after.allocatedBytes() >= 0 && baseline.histogram().isPresent()
+            ? new Chain(
+                Thread.currentThread().getId(),
+                after.heapUsed(),
+                after.allocatedBytes(),
+                baseline.histogram().get(),
+                baseline.heapAtHistogram())
+            : null);
   }
 }

@@ -237,7 +237,9 @@ class SingleRunTest {
     assertThat(failureOf(HeapLeak.class))
         .hasMessageContaining("heap grew ")
         .hasMessageContaining("+10,000 dev.noleaks.SingleRunTest$Session (+")
-        .hasMessageMatching("(?s).*\\+\\d+,\\d\\d\\d byte\\[] \\(\\+1\\.[2345] MB\\).*")
+        // Counted against the last histogram NoLeaks took, which may be a few tests old: the
+        // leak's own classes are exact, classes others touched since are close.
+        .hasMessageMatching("(?s).*\\+[\\d,]+ byte\\[] \\(\\+1(\\.\\d)? MB\\).*")
         .hasMessageContaining("tolerance 512 KB");
     assertPasses(HeapFixed.class);
   }
@@ -398,6 +400,79 @@ class SingleRunTest {
         assertPasses(fixed);
       }
     }
+  }
+
+  // --- cost
+
+  /** Thirty small clean tests. */
+  @NoLeaks
+  static class ThirtyCleanTests {
+    @org.junit.jupiter.api.RepeatedTest(30)
+    void appends() {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < 100; i++) {
+        b.append(i);
+      }
+      assertThat(b).isNotEmpty();
+    }
+  }
+
+  /**
+   * A clean test normally costs one full GC, after it: the heap baseline is derived from the
+   * previous check's final reading plus what this thread allocated since, and a GC of its own runs
+   * only every few tests (when the heap has moved a quarter of the tolerance from the last class
+   * histogram) or after set-up code that allocated much.
+   */
+  @Test
+  void cleanTestsInARowCostAboutOneFullGcEach() {
+    assertPasses(ThirtyCleanTests.class); // settles JUnit's and the JIT's first-use state
+    long before = collections();
+    assertPasses(ThirtyCleanTests.class);
+    long gcs = collections() - before;
+    assertThat(gcs).as("GCs for 30 clean tests").isBetween(30L, 45L);
+  }
+
+  /** Five clean tests, then one that keeps 800 KB: the derived baselines must not hide it. */
+  @NoLeaks
+  @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.MethodName.class)
+  static class LeakAfterCleanTests {
+    @Test
+    void a1() {}
+
+    @Test
+    void a2() {}
+
+    @Test
+    void a3() {}
+
+    @Test
+    void a4() {}
+
+    @Test
+    void a5() {}
+
+    @Test
+    void b() {
+      for (int i = 0; i < 100; i++) {
+        RETAINED.add(new long[1000]); // 8 KB each: no humongous object
+      }
+    }
+  }
+
+  @Test
+  void aLeakJustAboveTheToleranceAfterCleanTestsIsCaught() {
+    var events = TestKit.run(LeakAfterCleanTests.class).testEvents();
+    assertThat(events.succeeded().count()).isEqualTo(5);
+    assertThat(failureOf(LeakAfterCleanTests.class))
+        .hasMessageContaining("LeakAfterCleanTests.b() leaked")
+        .hasMessageContaining("heap grew ")
+        .hasMessageMatching("(?s).*\\+1\\d\\d long\\[] \\(\\+8\\d\\d(\\.\\d)? KB\\).*");
+  }
+
+  private static long collections() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionCount)
+        .sum();
   }
 
   // --- the test's own failure comes first
