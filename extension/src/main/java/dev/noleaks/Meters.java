@@ -101,12 +101,22 @@ final class Meters {
 
   /** Reads every meter; without {@code stacks} the threads carry no frames (a baseline's). */
   Snapshot capture(boolean settled, boolean stacks) {
+    return capture(settled, stacks, true);
+  }
+
+  /**
+   * Reads every meter. {@code paired}: the JVM's own malloc is read on both sides of glibc's until
+   * the two agree ({@link JvmMalloc#readWith}, two NMT reads of ~0.3 ms each when the JVM is
+   * quiet); otherwise once, just before glibc's.
+   */
+  Snapshot capture(boolean settled, boolean stacks, boolean paired) {
     long heap = memory.getHeapMemoryUsage().getUsed();
     // Read straight after the heap: from here on the thread's allocation counter bounds what it
     // can have added to the heap (see SingleRun.measureHeap).
     long allocated = threadBean.getCurrentThreadAllocatedBytes();
     // glibc and the JVM's own malloc read at one moment: see JvmMalloc.readWith.
-    JvmMalloc.Paired<Reading<MallocStats>> malloc = jvmMalloc.readWith(probe::malloc);
+    JvmMalloc.Paired<Reading<MallocStats>> malloc =
+        paired ? jvmMalloc.readWith(probe::malloc) : jvmMalloc.readOnce(probe::malloc);
     return new Snapshot(
         Instant.now(),
         heap,

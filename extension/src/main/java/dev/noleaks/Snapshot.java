@@ -65,9 +65,14 @@ public record Snapshot(
                 Settings.PREFIX + "settle.timeout", Settings.DEFAULT_SETTLE_TIMEOUT)));
   }
 
-  /** Takes a snapshot now, without a GC or any waiting: cheap, but heap figures include garbage. */
+  /**
+   * Takes a snapshot now, without a GC or any waiting: cheap (~0.4 ms), but heap figures include
+   * garbage, and with Native Memory Tracking on the JVM's own malloc is read once, just before
+   * glibc's, so a JIT compiler thread's malloc in between can move {@link #nativeInUse()} by KBs
+   * ({@link #take()} reads the two together).
+   */
   public static Snapshot now() {
-    return Meters.get().capture(false);
+    return Meters.get().capture(false, true, false);
   }
 
   /** This snapshot with a heap figure read later, after a full GC when {@code exact}. */
