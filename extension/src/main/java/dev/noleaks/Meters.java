@@ -37,6 +37,7 @@ final class Meters {
   private final boolean explicitGcWorks;
   private final JvmMalloc jvmMalloc = JvmMalloc.create();
   private final Optional<CompilerActivity> compilerActivity;
+  private volatile Allocations atLastCapture;
 
   private Meters() {
     probe = Probe.current();
@@ -111,9 +112,10 @@ final class Meters {
    */
   Snapshot capture(boolean settled, boolean stacks, boolean paired) {
     long heap = memory.getHeapMemoryUsage().getUsed();
-    // Read straight after the heap: from here on the thread's allocation counter bounds what it
+    // Read straight after the heap: from here on the threads' allocation counters bound what they
     // can have added to the heap (see SingleRun.measureHeap).
     long allocated = threadBean.getCurrentThreadAllocatedBytes();
+    atLastCapture = Allocations.read(threadBean);
     // glibc and the JVM's own malloc read at one moment: see JvmMalloc.readWith.
     JvmMalloc.Paired<Reading<MallocStats>> malloc =
         paired ? jvmMalloc.readWith(probe::malloc) : jvmMalloc.readOnce(probe::malloc);
@@ -143,6 +145,15 @@ final class Meters {
 
   long heapUsed() {
     return memory.getHeapMemoryUsage().getUsed();
+  }
+
+  /** Every thread's allocation counter, read right after the heap by the last capture. */
+  Allocations allocationsAtLastCapture() {
+    return atLastCapture;
+  }
+
+  Allocations allocations() {
+    return Allocations.read(threadBean);
   }
 
   long allocatedBytes() {

@@ -4,6 +4,7 @@ import dev.noleaks.probe.Descriptor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -34,14 +35,13 @@ final class SingleRun {
    * The last settled reading of a finished check on one thread, from which the next check's heap
    * baseline can be derived without a GC of its own.
    *
-   * @param thread the thread that took it
    * @param heapUsed heap used right after its full GC
-   * @param allocated the thread's allocation counter right after that heap reading
+   * @param allocated every thread's allocation counter right after that heap reading
    * @param histogram the class histogram of the last baseline that ran a GC, for explanations
    * @param heapAtHistogram that baseline's heap figure
    */
   private record Chain(
-      long thread, long heapUsed, long allocated, String histogram, long heapAtHistogram) {}
+      long heapUsed, Allocations allocated, String histogram, long heapAtHistogram) {}
 
   private static final AtomicReference<Chain> LAST = new AtomicReference<>();
 
@@ -88,16 +88,16 @@ final class SingleRun {
 
   /**
    * As {@link #measureHeap(Baseline)}; with {@code mayDerive}, the heap figure may instead be
-   * derived from the last check's final reading on this thread, saving the full GC that is most of
-   * a clean test's cost: the heap can hold at most what it held after that GC plus what this thread
-   * has allocated since (JUnit's bookkeeping, NoLeaks' own readings: ~220 KB between two small
+   * derived from the last check's final reading, saving the full GC that is most of a clean test's
+   * cost: the heap can hold at most what it held after that GC plus what all threads have allocated
+   * since (JUnit's bookkeeping, NoLeaks' own readings, set-up code: ~220 KB between two small
    * tests, measured), so that sum is the baseline. It can only overstate the baseline, so growth is
    * never overstated, and understated by at most what was allocated in between, which must be under
-   * half the tolerance and under {@link #MAX_DERIVED_ALLOCATION}. Derived only when no other test
-   * can have run in between on another thread (pass {@code false} under parallel execution), and
-   * only while the heap after the last check is within a quarter of the tolerance of the last class
-   * histogram's, so that histogram still explains growth; otherwise this runs a GC and takes a new
-   * histogram.
+   * half the tolerance and under {@link #MAX_DERIVED_ALLOCATION}. Not derived when a thread has
+   * ended since (its allocations went with it), under parallel execution (pass {@code false}), or
+   * when the heap after the last check had moved more than a quarter of the tolerance from the last
+   * class histogram's, which then no longer explains growth well; the baseline then runs a GC and
+   * takes a new histogram.
    */
   static Baseline measureHeap(Meters meters, Baseline resources, boolean mayDerive) {
     Settings s = resources.settings();
@@ -125,14 +125,14 @@ final class SingleRun {
   private static Optional<Baseline> derive(Meters meters, Baseline resources) {
     Settings s = resources.settings();
     Chain last = LAST.get();
-    long allocated = meters.allocatedBytes();
-    if (last == null
-        || last.thread() != Thread.currentThread().getId()
-        || !meters.explicitGcWorks()
-        || allocated < 0) {
+    if (last == null || !meters.explicitGcWorks()) {
       return Optional.empty();
     }
-    long since = allocated - last.allocated();
+    OptionalLong allocated = meters.allocations().since(last.allocated());
+    if (allocated.isEmpty()) {
+      return Optional.empty(); // a thread ended: what it allocated is not known
+    }
+    long since = allocated.getAsLong();
     if (since < 0
         || since > Math.min(s.heapTolerance() / 2, MAX_DERIVED_ALLOCATION)
         || Math.abs(last.heapUsed() - last.heapAtHistogram()) > s.heapTolerance() / 4) {
@@ -182,7 +182,7 @@ final class SingleRun {
             quietCompiler(meters, s),
             candidate ->
                 NoLeaksExtension.settleState(candidate, Rules.leaks(before.diff(candidate), s)));
-    remember(baseline, after);
+    remember(meters, baseline, after); // after was the last capture
     List<Finding> leaks = new ArrayList<>(Rules.leaks(before.diff(after), s));
     Rules.closedByGc(openBeforeGc, after.descriptors()).ifPresent(leaks::add);
     return new Judgement(
@@ -190,15 +190,12 @@ final class SingleRun {
   }
 
   /** Keeps the final reading of a check for the next one's heap baseline, when it is exact. */
-  private static void remember(Baseline baseline, Snapshot after) {
+  private static void remember(Meters meters, Baseline baseline, Snapshot after) {
+    Allocations allocated = meters.allocationsAtLastCapture();
     LAST.set(
-        after.heapExact() && after.allocatedBytes() >= 0 && baseline.histogram().isPresent()
+        after.heapExact() && allocated != null && baseline.histogram().isPresent()
             ? new Chain(
-                Thread.currentThread().getId(),
-                after.heapUsed(),
-                after.allocatedBytes(),
-                baseline.histogram().get(),
-                baseline.heapAtHistogram())
+                after.heapUsed(), allocated, baseline.histogram().get(), baseline.heapAtHistogram())
             : null);
   }
 }

@@ -265,6 +265,43 @@ class SingleRunTest {
     }
   }
 
+  /**
+   * A 2 MB fixture of small arrays that @BeforeEach builds on a pool thread, for the second test
+   * only: right after a test without it, so a heap baseline derived from that test's reading must
+   * count what other threads allocated, or the fixture would look like growth.
+   */
+  @NoLeaks
+  @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.MethodName.class)
+  static class FixtureBuiltOnAnotherThread {
+    List<byte[]> fixture = List.of();
+
+    @BeforeEach
+    void load(org.junit.jupiter.api.TestInfo test) {
+      if (test.getTestMethod().orElseThrow().getName().equals("b")) {
+        fixture =
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                      List<byte[]> parts = new ArrayList<>();
+                      for (int i = 0; i < 200; i++) {
+                        parts.add(new byte[10_000]);
+                      }
+                      return parts;
+                    })
+                .join();
+      }
+    }
+
+    @Test
+    void a() {
+      assertThat(fixture).isEmpty();
+    }
+
+    @Test
+    void b() {
+      assertThat(fixture).hasSize(200);
+    }
+  }
+
   /** The same fixture, but the test also keeps 2 MB in a static list. */
   @NoLeaks
   static class FixtureAndLeak {
@@ -300,6 +337,7 @@ class SingleRunTest {
   @Test
   void heapIsMeasuredFromAfterSetUpToAfterTearDown() {
     assertPasses(FixtureKeptInAField.class);
+    assertPasses(FixtureBuiltOnAnotherThread.class);
     assertPasses(CacheClearedAfterEach.class);
     // G1 keeps a 2 MB array in whole regions, so heap used may grow by more than the array.
     assertThat(failureOf(FixtureAndLeak.class))
@@ -394,6 +432,7 @@ class SingleRunTest {
               ThreadFixed.class,
               HeapFixed.class,
               FixtureKeptInAField.class,
+              FixtureBuiltOnAnotherThread.class,
               CacheClearedAfterEach.class,
               NativeFixed.class,
               DirectBufferFixed.class)) {
