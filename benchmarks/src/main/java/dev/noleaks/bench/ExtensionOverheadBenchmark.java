@@ -5,7 +5,7 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import dev.noleaks.NoLeaks;
 import dev.noleaks.Snapshot;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -24,9 +25,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * What {@code @NoLeaks} adds to a test: the same one-test class run through the JUnit Platform
- * launcher with and without the annotation; the difference of the two is the added wall time per
- * test. Also the cost of {@link Snapshot#now()}, a snapshot without GC or settling.
+ * What {@code @NoLeaks} adds to a test: the same class of {@value #TESTS} small tests run through
+ * the JUnit Platform launcher with and without the annotation, reported per test ({@code
+ * OperationsPerInvocation}); the difference of the two is the added wall time per test. Several
+ * tests per launch, as in a real suite: a test's heap baseline is derived from the previous check
+ * when nothing much ran in between, and a launch's discovery is much. Also the cost of {@link
+ * Snapshot#now()}, a snapshot without GC or settling.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -38,9 +42,12 @@ import org.openjdk.jmh.annotations.Warmup;
     jvmArgsAppend = {"-Xmx256m", "-XX:NativeMemoryTracking=summary"})
 public class ExtensionOverheadBenchmark {
 
+  /** Tests per launch. */
+  static final int TESTS = 20;
+
   /** A test that does a little real work, so the JIT has something to compile. */
   public static class Plain {
-    @Test
+    @RepeatedTest(TESTS)
     void test() {
       StringBuilder b = new StringBuilder();
       for (int i = 0; i < 100; i++) {
@@ -78,11 +85,13 @@ public class ExtensionOverheadBenchmark {
   }
 
   @Benchmark
+  @OperationsPerInvocation(TESTS)
   public long testWithoutNoLeaks() {
     return run(plain);
   }
 
   @Benchmark
+  @OperationsPerInvocation(TESTS)
   public long testWithNoLeaks() {
     return run(checked);
   }
