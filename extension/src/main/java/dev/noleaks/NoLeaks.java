@@ -16,6 +16,11 @@ import org.junit.jupiter.api.parallel.Resources;
  * after GC, native {@code malloc} memory, file descriptors and sockets, threads, direct and mapped
  * buffers.
  *
+ * <p>Descriptors, threads, buffers and native memory are compared from before the first {@code
+ * BeforeEach} method to after the last {@code AfterEach} method. The heap is compared from just
+ * before the test method (after the {@code BeforeEach} methods, so a fixture they keep in fields is
+ * not growth) to after the last {@code AfterEach} method.
+ *
  * <p>Every attribute left at its default takes its value from the JUnit configuration parameter
  * named beside it ({@code junit-platform.properties} or {@code -D}); an attribute given here beats
  * the configuration. Sizes are human sizes: {@code "512 KB"} (1000-based), {@code "1 MiB"}
@@ -45,7 +50,9 @@ public @interface NoLeaks {
 
   /**
    * Heap growth allowed in single-run mode; {@code noleaks.heap.tolerance}, default {@value
-   * Settings#DEFAULT_HEAP_TOLERANCE}.
+   * Settings#DEFAULT_HEAP_TOLERANCE}. When the heap baseline is derived from the previous check
+   * (one full GC per test instead of two), growth may be understated by what was allocated in
+   * between, at most half this tolerance and 256 KB, and is never overstated.
    */
   String heapTolerance() default "";
 
