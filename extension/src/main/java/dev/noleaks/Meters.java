@@ -129,7 +129,7 @@ final class Meters {
         malloc.jvm().map(j -> j[0]),
         probe.descriptors(),
         threads(stacks),
-        probe.nativeThreads(),
+        probe.nativeThreadCount(),
         probe.residentBytes(),
         allocated);
   }

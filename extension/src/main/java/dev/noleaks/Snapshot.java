@@ -2,7 +2,6 @@ package dev.noleaks;
 
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.MallocStats;
-import dev.noleaks.probe.NativeThread;
 import dev.noleaks.probe.Reading;
 import java.time.Instant;
 import java.util.List;
@@ -26,7 +25,8 @@ import java.util.List;
  *     unless the JVM runs with {@code -XX:NativeMemoryTracking=summary})
  * @param descriptors open file descriptors
  * @param threads live Java threads
- * @param nativeThreads native threads, including JVM threads Java cannot see
+ * @param nativeThreadCount how many native threads the process has, JVM threads Java cannot see
+ *     included
  * @param residentBytes resident set size
  * @param allocatedBytes bytes allocated so far by the thread that took the snapshot
  */
@@ -40,7 +40,7 @@ public record Snapshot(
     Reading<Long> jvmMalloc,
     Reading<List<Descriptor>> descriptors,
     List<JavaThread> threads,
-    Reading<List<NativeThread>> nativeThreads,
+    Reading<Integer> nativeThreadCount,
     Reading<Long> residentBytes,
     long allocatedBytes) {
 
@@ -87,7 +87,7 @@ public record Snapshot(
         jvmMalloc,
         descriptors,
         threads,
-        nativeThreads,
+        nativeThreadCount,
         residentBytes,
         allocatedBytes);
   }

@@ -49,7 +49,7 @@ final class Verdicts {
         + " threads="
         + s.threads().size()
         + " nativeThreads="
-        + s.nativeThreads().toOptional().map(l -> String.valueOf(l.size())).orElse("unavailable")
+        + s.nativeThreadCount().toOptional().map(String::valueOf).orElse("unavailable")
         + " rss="
         + s.residentBytes().toOptional().map(String::valueOf).orElse("unavailable")
         + " allocated="

@@ -65,6 +65,11 @@ public class ProbeBenchmark {
   }
 
   @Benchmark
+  public Reading<Integer> nativeThreadCount() {
+    return probe.nativeThreadCount();
+  }
+
+  @Benchmark
   public Reading<Long> residentBytes() {
     return probe.residentBytes();
   }

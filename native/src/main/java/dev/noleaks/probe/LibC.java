@@ -81,6 +81,22 @@ final class LibC {
     static native void free(Pointer pointer);
   }
 
+  /**
+   * {@code getdents64} (glibc 2.30+) and {@code readlinkat}: a directory's entries in one call, and
+   * links read relative to that directory's descriptor.
+   */
+  static final class DirectoryEntries {
+    static {
+      Native.register(DirectoryEntries.class, LIBRARY);
+    }
+
+    private DirectoryEntries() {}
+
+    static native long getdents64(int fd, Pointer buffer, long size);
+
+    static native long readlinkat(int directory, Pointer path, Pointer buffer, long size);
+  }
+
   /** glibc's version, for {@link Probe#platform()}. */
   static final class GnuLibcVersion {
     static {

@@ -16,6 +16,8 @@ final class LinuxProbe implements Probe {
   private final NativeThreadProbe threads;
   private final ResidentMemoryProbe resident;
   private final String residentUnavailable;
+  private final ThreadCountProbe threadCount;
+  private final String threadCountUnavailable;
 
   /**
    * Binds libc and allocates every buffer now, so that a baseline taken afterwards sees none of the
@@ -40,6 +42,15 @@ final class LinuxProbe implements Probe {
     }
     this.resident = statm;
     this.residentUnavailable = statmProblem;
+    ThreadCountProbe count = null;
+    String countProblem = null;
+    try {
+      count = new ThreadCountProbe();
+    } catch (IOException e) {
+      countProblem = "cannot open /proc/self/stat: " + e.getMessage();
+    }
+    this.threadCount = count;
+    this.threadCountUnavailable = countProblem;
   }
 
   private static String libcName() {
@@ -95,6 +106,11 @@ final class LinuxProbe implements Probe {
   @Override
   public Reading<List<NativeThread>> nativeThreads() {
     return threads.nativeThreads();
+  }
+
+  @Override
+  public Reading<Integer> nativeThreadCount() {
+    return threadCount != null ? threadCount.count() : Reading.unavailable(threadCountUnavailable);
   }
 
   @Override

@@ -38,6 +38,15 @@ public interface Probe {
   /** Every open file descriptor with its target, except the one the listing itself opens. */
   Reading<List<Descriptor>> descriptors();
 
-  /** Every native thread of the process, including GC and JIT compiler threads Java cannot see. */
+  /**
+   * Every native thread of the process with its name, including GC and JIT compiler threads Java
+   * cannot see: a directory listing and one file per thread (~0.15 ms for 25 threads).
+   */
   Reading<List<NativeThread>> nativeThreads();
+
+  /**
+   * How many native threads the process has, Java's and the JVM's own: one small read, for
+   * snapshots.
+   */
+  Reading<Integer> nativeThreadCount();
 }

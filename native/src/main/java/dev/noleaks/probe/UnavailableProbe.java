@@ -48,4 +48,9 @@ record UnavailableProbe(String platform, String reason) implements Probe {
   public Reading<List<NativeThread>> nativeThreads() {
     return Reading.unavailable(reason);
   }
+
+  @Override
+  public Reading<Integer> nativeThreadCount() {
+    return Reading.unavailable(reason);
+  }
 }

@@ -46,6 +46,26 @@ class DescriptorReadingTest {
   }
 
   @Test
+  void readingTheDirectoryEntriesGivesWhatListingTheDirectoryGives() {
+    DescriptorProbe entries = new DescriptorProbe(true);
+    DescriptorProbe list = new DescriptorProbe(false);
+    // Another thread of this JVM may open or close something between the two: a few tries.
+    org.awaitility.Awaitility.await()
+        .pollInSameThread()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> entries.descriptors().orElseThrow().equals(list.descriptors().orElseThrow()));
+    assertThat(entries.descriptors().orElseThrow()).hasSizeGreaterThan(3);
+  }
+
+  @Test
+  void directoryEntryNamesAreDescriptorNumbers() {
+    byte[] names = {'.', 0, '.', '.', 0, '0', '4', '2', 0};
+    assertThat(DescriptorProbe.number(names, 0)).isEqualTo(-1);
+    assertThat(DescriptorProbe.number(names, 2)).isEqualTo(-1);
+    assertThat(DescriptorProbe.number(names, 5)).isEqualTo(42);
+  }
+
+  @Test
   void aServerSocketShowsAsSocket() throws IOException {
     List<Descriptor> before = probe.descriptors().orElseThrow();
 

@@ -45,6 +45,61 @@ class NativeThreadReadingTest {
   }
 
   @Test
+  void theCountFollowsAThreadStartingAndExiting() throws InterruptedException {
+    // The JVM starts and stops compiler threads of its own at any time, so an attempt in which
+    // the count moved by more than this thread is tried again.
+    boolean seen = false;
+    for (int attempt = 0; attempt < 10 && !seen; attempt++) {
+      int before = probe.nativeThreadCount().orElseThrow();
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Thread thread =
+          new Thread(
+              () -> {
+                started.countDown();
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              });
+      thread.start();
+      started.await();
+      int during = probe.nativeThreadCount().orElseThrow();
+      release.countDown();
+      thread.join();
+      await() // in this thread: Awaitility's own poller would be one more thread
+          .pollInSameThread()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> probe.nativeThreadCount().orElseThrow() < during);
+      seen = during == before + 1;
+    }
+    assertThat(seen).as("the count rose by exactly the one thread started").isTrue();
+  }
+
+  @Test
+  void theCountIsTheNumberOfThreadsListed() {
+    // The JVM may start or end a thread of its own in between, so a few tries.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                probe.nativeThreadCount().orElseThrow()
+                    == probe.nativeThreads().orElseThrow().size());
+  }
+
+  @Test
+  void numThreadsIsCountedFromTheLastParenthesisOfTheName() {
+    byte[] stat =
+        "4242 (a) b (c d) S 1 4242 4242 0 -1 4194560 5 0 0 0 1 2 0 0 20 0 37 0 100 2000 300"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(ThreadCountProbe.parse(stat, stat.length).orElseThrow()).isEqualTo(37);
+    byte[] cut = "4242 (java) S 1 2".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    assertThat(ThreadCountProbe.parse(cut, cut.length).unavailableReason())
+        .hasValue("unexpected /proc/self/stat content: no num_threads field");
+  }
+
+  @Test
   void includesThreadsJavaCannotSee() {
     assertThat(probe.nativeThreads().orElseThrow())
         .hasSizeGreaterThan(1)

@@ -15,7 +15,8 @@ class ProbeTest {
           Probe::trimNativeHeap,
           Probe::residentBytes,
           Probe::descriptors,
-          Probe::nativeThreads);
+          Probe::nativeThreads,
+          Probe::nativeThreadCount);
 
   @Test
   void onLinuxWithGlibcEveryMeterReads() {
