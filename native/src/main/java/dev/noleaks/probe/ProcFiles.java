@@ -57,6 +57,18 @@ final class ProcFiles {
     return java.util.Optional.of(numbers);
   }
 
+  /**
+   * The unsigned decimal number at {@code at} in {@code text} (up to {@code length}), or -1 when
+   * there is no digit there.
+   */
+  static long decimalAt(byte[] text, int at, int length) {
+    long value = -1;
+    for (int i = at; i < length && text[i] >= '0' && text[i] <= '9'; i++) {
+      value = Math.max(value, 0) * 10 + (text[i] - '0');
+    }
+    return value;
+  }
+
   /** The charset the JVM uses for file names, so targets compare equal to {@code Path}s. */
   static Charset pathCharset() {
     try {

@@ -32,14 +32,8 @@ final class ResidentMemoryProbe {
     while (i < length && buffer[i] != ' ') {
       i++;
     }
-    i++;
-    long pages = 0;
-    boolean digits = false;
-    while (i < length && buffer[i] >= '0' && buffer[i] <= '9') {
-      pages = pages * 10 + (buffer[i++] - '0');
-      digits = true;
-    }
-    if (!digits) {
+    long pages = ProcFiles.decimalAt(buffer, i + 1, length);
+    if (pages < 0) {
       return Reading.unavailable("unexpected /proc/self/statm content");
     }
     return Reading.of(pages * pageSize);

@@ -51,13 +51,8 @@ final class ThreadCountProbe {
         field++;
       }
     }
-    long count = 0;
-    boolean digits = false;
-    while (i < length && text[i] >= '0' && text[i] <= '9') {
-      count = count * 10 + (text[i++] - '0');
-      digits = true;
-    }
-    if (!digits || count > Integer.MAX_VALUE) {
+    long count = ProcFiles.decimalAt(text, i, length);
+    if (count < 0 || count > Integer.MAX_VALUE) {
       return Reading.unavailable("unexpected /proc/self/stat content: no num_threads field");
     }
     return Reading.of((int) count);

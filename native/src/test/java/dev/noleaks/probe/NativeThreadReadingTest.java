@@ -19,27 +19,12 @@ class NativeThreadReadingTest {
   @Test
   void aStartedThreadShowsByNameUntilItExits() throws InterruptedException {
     String name = "nl-probe-" + (System.nanoTime() % 100_000); // <= 15 characters
-    CountDownLatch started = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Thread thread =
-        new Thread(
-            () -> {
-              started.countDown();
-              try {
-                release.await();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            name);
     assertThat(names()).doesNotContain(name);
 
-    thread.start();
-    started.await();
+    Parked thread = Parked.start(name);
     assertThat(names()).contains(name);
 
-    release.countDown();
-    thread.join();
+    thread.end();
     // join returns when the Java thread has terminated; the kernel task goes a moment later
     await().atMost(Duration.ofSeconds(5)).until(() -> !names().contains(name));
   }
@@ -51,23 +36,9 @@ class NativeThreadReadingTest {
     boolean seen = false;
     for (int attempt = 0; attempt < 10 && !seen; attempt++) {
       int before = probe.nativeThreadCount().orElseThrow();
-      CountDownLatch started = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      Thread thread =
-          new Thread(
-              () -> {
-                started.countDown();
-                try {
-                  release.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              });
-      thread.start();
-      started.await();
+      Parked thread = Parked.start("nl-count");
       int during = probe.nativeThreadCount().orElseThrow();
-      release.countDown();
-      thread.join();
+      thread.end();
       await() // in this thread: Awaitility's own poller would be one more thread
           .pollInSameThread()
           .atMost(Duration.ofSeconds(5))
@@ -104,5 +75,32 @@ class NativeThreadReadingTest {
     assertThat(probe.nativeThreads().orElseThrow())
         .hasSizeGreaterThan(1)
         .anyMatch(t -> t.tid() == ProcessHandle.current().pid());
+  }
+
+  /** A started thread that waits until {@link #end()}. */
+  private record Parked(Thread thread, CountDownLatch release) {
+    static Parked start(String name) throws InterruptedException {
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      Thread thread =
+          new Thread(
+              () -> {
+                started.countDown();
+                try {
+                  release.await();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              name);
+      thread.start();
+      started.await();
+      return new Parked(thread, release);
+    }
+
+    void end() throws InterruptedException {
+      release.countDown();
+      thread.join();
+    }
   }
 }
