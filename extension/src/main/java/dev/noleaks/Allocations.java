@@ -1,56 +1,68 @@
 package dev.noleaks;
 
-import java.util.Arrays;
 import java.util.OptionalLong;
 
 /**
- * Every live thread's allocation counter at one moment ({@code ThreadMXBean}), sorted by thread id.
- * Two tables bound what the whole process can have added to the heap in between, as long as no
- * thread of the first has ended (its bytes would be lost with it).
+ * What all live threads have allocated so far ({@code ThreadMXBean}), at one moment. Two readings
+ * bound what the whole process can have added to the heap in between, as long as no thread has
+ * ended in between (its bytes would be lost with it): that shows as fewer live threads than the
+ * started-thread count allows. Only sums are kept, no arrays, so that readings held across a class
+ * histogram do not show in it as {@code long[]}.
+ *
+ * @param total the sum of every live thread's counter, or {@link #UNKNOWN}
+ * @param started {@code getTotalStartedThreadCount()} when read
+ * @param live how many threads were summed
+ * @param reader the id of the thread that read it
+ * @param own that thread's own counter
  */
-final class Allocations {
+record Allocations(long total, long started, int live, long reader, long own) {
 
-  private final long[] ids;
-  private final long[] bytes;
-  private final long started;
+  /** A counter could not be read (a thread ended while it was read) or a thread started. */
+  static final long UNKNOWN = -1;
 
-  Allocations(long[] ids, long[] bytes, long started) {
-    this.ids = ids;
-    this.bytes = bytes;
-    this.started = started;
-  }
-
-  /** Reads the table; {@code ids} and {@code bytes} come from the same {@code ThreadMXBean}. */
+  /** Reads every live thread's counter. */
   static Allocations read(com.sun.management.ThreadMXBean threads) {
+    long started = threads.getTotalStartedThreadCount();
     long[] ids = threads.getAllThreadIds();
-    Arrays.sort(ids);
     long[] bytes = threads.getThreadAllocatedBytes(ids);
-    return new Allocations(ids, bytes, threads.getTotalStartedThreadCount());
+    long reader = Thread.currentThread().getId();
+    long total = 0;
+    long own = UNKNOWN;
+    for (int i = 0; i < ids.length; i++) {
+      if (bytes[i] < 0) {
+        total = UNKNOWN;
+        break;
+      }
+      total += bytes[i];
+      own = ids[i] == reader ? bytes[i] : own;
+    }
+    if (threads.getTotalStartedThreadCount() != started) {
+      total = UNKNOWN; // a thread started while the counters were read
+    }
+    return new Allocations(total, started, ids.length, reader, own);
   }
 
   /**
-   * Bytes allocated by all threads from {@code earlier} to this table; empty when a thread has
-   * ended in between or a counter could not be read (-1), so the bytes are not known.
+   * Bytes allocated by all threads from {@code earlier} to this reading; empty when a thread has
+   * ended in between (also one that started and ended) or a reading is unknown.
    */
   OptionalLong since(Allocations earlier) {
-    long total = 0;
-    long born = 0;
-    for (int i = 0; i < ids.length; i++) {
-      if (bytes[i] < 0) {
-        return OptionalLong.empty();
-      }
-      int k = Arrays.binarySearch(earlier.ids, ids[i]);
-      born += k >= 0 ? 0 : 1;
-      total += bytes[i] - (k >= 0 ? earlier.bytes[k] : 0);
+    if (total == UNKNOWN || earlier.total == UNKNOWN) {
+      return OptionalLong.empty();
     }
-    if (born != started - earlier.started) {
-      return OptionalLong.empty(); // a thread started and ended in between
+    long ended = (started - earlier.started) - (live - earlier.live);
+    return ended == 0 ? OptionalLong.of(total - earlier.total) : OptionalLong.empty();
+  }
+
+  /**
+   * As {@link #since}, less what the thread that read both readings allocated itself; empty when
+   * two threads read them.
+   */
+  OptionalLong othersSince(Allocations earlier) {
+    OptionalLong all = since(earlier);
+    if (all.isEmpty() || reader != earlier.reader || own < 0 || earlier.own < 0) {
+      return OptionalLong.empty();
     }
-    for (int k = 0; k < earlier.ids.length; k++) {
-      if (Arrays.binarySearch(ids, earlier.ids[k]) < 0 || earlier.bytes[k] < 0) {
-        return OptionalLong.empty();
-      }
-    }
-    return OptionalLong.of(total);
+    return OptionalLong.of(all.getAsLong() - (own - earlier.own));
   }
 }

@@ -69,11 +69,19 @@ final class ClassHistogram {
   }
 
   /**
-   * Heap bytes the histogram text retains: a Latin-1 {@code String} (24 B) and its {@code byte[]}
-   * (16 B header, contents rounded up to 8), with compressed oops.
+   * Heap bytes the histogram text retains: a {@code String} (24 B) and its {@code byte[]} (16 B
+   * header, contents rounded up to 8), with compressed oops; one byte per character, two when a
+   * class name has a character beyond Latin-1.
    */
   static long retainedBytes(String text) {
-    return 24 + ((16 + text.length() + 7) & ~7L);
+    long perChar = 1;
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) > 0xFF) {
+        perChar = 2;
+        break;
+      }
+    }
+    return 24 + ((16 + perChar * text.length() + 7) & ~7L);
   }
 
   /**

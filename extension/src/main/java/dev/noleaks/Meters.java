@@ -264,7 +264,7 @@ final class Meters {
     Rules.heap(diff, Long.MIN_VALUE).ifPresent(findings::add); // absent with DisableExplicitGC
     findings.addAll(Rules.unavailable(after, settings));
     Rules.frame(new Throwable().getStackTrace()[0]);
-    ClassHistogram.parse(baseline.histogram().orElse(""))
+    ClassHistogram.parse(baseline.histogram().map(SingleRun.Histogram::text).orElse(""))
         .grownSince(ClassHistogram.parse(""), Rules.TOP_CLASSES);
     Verdicts.message("warm-up", findings, findings);
     Verdicts.readings(after);

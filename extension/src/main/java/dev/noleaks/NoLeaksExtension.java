@@ -79,9 +79,11 @@ public class NoLeaksExtension
     // so the heap baseline is not derived from that check's final reading.
     boolean parallel =
         context.getConfigurationParameter(PARALLEL, Boolean::parseBoolean).orElse(false);
-    SingleRun.Baseline baseline = SingleRun.measureHeap(Meters.get(), resources, !parallel);
-    store.put(SingleRun.Baseline.class, baseline);
+    Meters meters = Meters.get();
+    SingleRun.Baseline baseline = SingleRun.measureHeap(meters, resources, !parallel);
     publish(context, "noleaks.before", Verdicts.readings(baseline.snapshot()));
+    // The test method starts now: what the report entry allocated is not the test's.
+    store.put(SingleRun.Baseline.class, baseline.startingAt(meters.allocations()));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.noleaks;
 
 import dev.noleaks.probe.Descriptor;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -15,13 +16,30 @@ import java.util.concurrent.atomic.AtomicReference;
 final class SingleRun {
 
   /**
-   * The baseline and what explaining a heap leak needs: the class histogram, and the heap figure
-   * when it was taken (earlier than this baseline's when the heap figure was derived).
+   * A class histogram taken right after a full GC, to explain heap growth against.
+   *
+   * @param text the {@code GC.class_histogram} output
+   * @param heap the heap figure it goes with, its own text included
+   */
+  record Histogram(String text, long heap) {}
+
+  /**
+   * The baseline and the class histogram that explains heap growth from it.
+   *
+   * @param histogram taken at this baseline's GC or at an earlier one (see {@link #measureHeap})
+   * @param window every thread's allocation counter when the code under test started, from which
+   *     the after-check bounds what the code can have added to the heap; null before the heap is
+   *     measured
    */
   record Baseline(
-      Settings settings, Snapshot snapshot, Optional<String> histogram, long heapAtHistogram) {
-    Baseline(Settings settings, Snapshot snapshot, Optional<String> histogram) {
-      this(settings, snapshot, histogram, snapshot.heapUsed());
+      Settings settings, Snapshot snapshot, Optional<Histogram> histogram, Allocations window) {
+    Baseline(Settings settings, Snapshot snapshot) {
+      this(settings, snapshot, Optional.empty(), null);
+    }
+
+    /** This baseline, with the code under test starting now. */
+    Baseline startingAt(Allocations now) {
+      return new Baseline(settings, snapshot, histogram, now);
     }
   }
 
@@ -32,16 +50,15 @@ final class SingleRun {
   record Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings) {}
 
   /**
-   * The last settled reading of a finished check on one thread, from which the next check's heap
-   * baseline can be derived without a GC of its own.
+   * The last heap reading after a full GC, at the end of a check or at a baseline, from which the
+   * next check's heap baseline can be derived without a GC of its own.
    *
-   * @param heapUsed heap used right after its full GC
-   * @param allocated every thread's allocation counter right after that heap reading
+   * @param heapUsed heap used right after that GC (with what was allocated before {@code allocated}
+   *     and is still held)
+   * @param allocated every thread's allocation counter when {@code heapUsed} held
    * @param histogram the class histogram of the last baseline that ran a GC, for explanations
-   * @param heapAtHistogram that baseline's heap figure
    */
-  private record Chain(
-      long heapUsed, Allocations allocated, String histogram, long heapAtHistogram) {}
+  private record Chain(long heapUsed, Allocations allocated, Histogram histogram) {}
 
   private static final AtomicReference<Chain> LAST = new AtomicReference<>();
 
@@ -72,7 +89,7 @@ final class SingleRun {
     if (quietCompiler(meters, s)) {
       Settler.awaitCompilerQuiet(meters);
     }
-    return new Baseline(s, meters.capture(false, false), Optional.empty());
+    return new Baseline(s, meters.capture(false, false));
   }
 
   /**
@@ -88,16 +105,16 @@ final class SingleRun {
 
   /**
    * As {@link #measureHeap(Baseline)}; with {@code mayDerive}, the heap figure may instead be
-   * derived from the last check's final reading, saving the full GC that is most of a clean test's
-   * cost: the heap can hold at most what it held after that GC plus what all threads have allocated
-   * since (JUnit's bookkeeping, NoLeaks' own readings, set-up code: ~220 KB between two small
-   * tests, measured), so that sum is the baseline. It can only overstate the baseline, so growth is
-   * never overstated, and understated by at most what was allocated in between, which must be under
-   * half the tolerance and under {@link #MAX_DERIVED_ALLOCATION}. Not derived when a thread has
-   * ended since (its allocations went with it), under parallel execution (pass {@code false}), or
-   * when the heap after the last check had moved more than a quarter of the tolerance from the last
-   * class histogram's, which then no longer explains growth well; the baseline then runs a GC and
-   * takes a new histogram.
+   * derived from the last reading after a full GC (the previous check's end, or its baseline's),
+   * saving the full GC that is most of a clean test's cost: the heap can hold at most what it held
+   * after that GC plus what all threads have allocated since (JUnit's bookkeeping, NoLeaks' own
+   * readings, set-up code: ~170 KB between two small tests, measured), so that sum is the baseline.
+   * It can only overstate the baseline, so growth is never overstated, and understated by at most
+   * what was allocated in between, which must be under half the tolerance and under {@link
+   * #MAX_DERIVED_ALLOCATION}. Not derived when a thread has ended since (its allocations went with
+   * it), under parallel execution (pass {@code false}), or when the last class histogram no longer
+   * {@link #fits}; the baseline then runs a GC, and takes a new histogram if the last one still
+   * does not fit.
    */
   static Baseline measureHeap(Meters meters, Baseline resources, boolean mayDerive) {
     Settings s = resources.settings();
@@ -110,15 +127,48 @@ final class SingleRun {
         return derived.get();
       }
     }
-    // The last histogram's text is garbage from here on, not part of the baseline (derive() has
-    // returned, so no local variable holds it through the GC).
-    LAST.set(null);
+    // Held through the GC on purpose: its histogram may serve again.
+    Chain prior = LAST.getAndSet(null);
+    Allocations beforeGc = meters.allocations();
     Settler.collectGarbage();
+    // Nothing between the GC and the histogram allocates arrays: the histogram counts garbage too.
     long heap = meters.heapUsed();
-    Optional<String> histogram = ClassHistogram.take();
-    long kept = histogram.map(ClassHistogram::retainedBytes).orElse(0L);
-    Snapshot before = resources.snapshot().withHeap(heap + kept, meters.explicitGcWorks());
-    return new Baseline(s, before, histogram);
+    Optional<Histogram> histogram;
+    if (prior != null && fits(prior.histogram(), heap, s)) {
+      histogram = Optional.of(prior.histogram()); // its text is in the heap figure, as before
+    } else {
+      Optional<String> text = ClassHistogram.take();
+      // The old text, counted in the heap figure, is garbage from here on; the new one is kept.
+      long held =
+          heap
+              - (prior == null ? 0 : ClassHistogram.retainedBytes(prior.histogram().text()))
+              + text.map(ClassHistogram::retainedBytes).orElse(0L);
+      histogram = text.map(t -> new Histogram(t, held));
+      heap = held;
+    }
+    prior = null;
+    Allocations afterHistogram = meters.allocations();
+    boolean exact = meters.explicitGcWorks();
+    // A histogram allocates several times its own size, all garbage but its text: the next
+    // check's baseline can be derived from this one as well (not only from this check's end) if
+    // this thread's bytes in between are counted as the text alone, and other threads' in full
+    // (from before the GC: the heap figure may hold some of them twice, never none).
+    OptionalLong others = afterHistogram.othersSince(beforeGc);
+    if (exact && histogram.isPresent() && others.isPresent()) {
+      LAST.set(new Chain(heap + others.getAsLong(), afterHistogram, histogram.get()));
+    }
+    Snapshot before = resources.snapshot().withHeap(heap, exact);
+    return new Baseline(s, before, histogram, afterHistogram);
+  }
+
+  /**
+   * Whether a class histogram still explains growth from a heap figure: the heap has moved at most
+   * a quarter of the tolerance from the histogram's. A histogram is a heap walk of several ms, so
+   * it serves until then; classes other tests changed since may then show beside a leak's, with
+   * small figures.
+   */
+  private static boolean fits(Histogram h, long heap, Settings s) {
+    return Math.abs(heap - h.heap()) <= s.heapTolerance() / 4;
   }
 
   /** The heap baseline derived from the last check's final reading, when that is sound. */
@@ -128,14 +178,15 @@ final class SingleRun {
     if (last == null || !meters.explicitGcWorks()) {
       return Optional.empty();
     }
-    OptionalLong allocated = meters.allocations().since(last.allocated());
+    Allocations now = meters.allocations();
+    OptionalLong allocated = now.since(last.allocated());
     if (allocated.isEmpty()) {
       return Optional.empty(); // a thread ended: what it allocated is not known
     }
     long since = allocated.getAsLong();
     if (since < 0
         || since > Math.min(s.heapTolerance() / 2, MAX_DERIVED_ALLOCATION)
-        || Math.abs(last.heapUsed() - last.heapAtHistogram()) > s.heapTolerance() / 4) {
+        || !fits(last.histogram(), last.heapUsed(), s)) {
       return Optional.empty();
     }
     return Optional.of(
@@ -143,7 +194,7 @@ final class SingleRun {
             s,
             resources.snapshot().withHeap(last.heapUsed() + since, true),
             Optional.of(last.histogram()),
-            last.heapAtHistogram()));
+            now));
   }
 
   static Judgement end(Baseline baseline) {
@@ -154,7 +205,7 @@ final class SingleRun {
     Judgement judgement = judge(meters, baseline);
     // The after-snapshot is unreachable now, so the histogram shows the code's objects, not ours.
     List<Finding> leaks = new ArrayList<>(judgement.leaks());
-    NoLeaksExtension.explainHeap(leaks, baseline.histogram());
+    NoLeaksExtension.explainHeap(leaks, baseline.histogram().map(Histogram::text));
     return new Judgement(leaks, judgement.unavailable(), judgement.afterReadings());
   }
 
@@ -170,6 +221,10 @@ final class SingleRun {
   private static Judgement judge(Meters meters, Baseline baseline) {
     // In repeated mode heap and native memory are judged by their trend, not here.
     Settings s = NoLeaksExtension.singleRun(baseline.settings());
+    Optional<Judgement> clean = cleanWithoutGc(meters, baseline, s);
+    if (clean.isPresent()) {
+      return clean.get();
+    }
     Snapshot before = baseline.snapshot();
     List<Descriptor> openBeforeGc =
         s.checks(Check.DESCRIPTORS)
@@ -189,13 +244,55 @@ final class SingleRun {
         leaks, Rules.unavailable(after, baseline.settings()), Verdicts.readings(after));
   }
 
+  /**
+   * The verdict of a clean check without a GC, when a GC and settling could not change it: no new
+   * descriptor, thread or buffer and no native growth above the tolerance before any GC (a GC and
+   * settling only ever release these), and the code under test allocated too little for the heap to
+   * have grown above its tolerance. The heap can hold after the code ran at most what it held
+   * before plus what all threads allocated in between, so if that is at most the tolerance, and
+   * under {@link #MAX_DERIVED_ALLOCATION} so nothing was a humongous object G1 counts in whole
+   * regions, the heap check passes whatever a GC would read. Not when a thread ended in between
+   * (its bytes went with it). Empty when the full check must run; it then starts from scratch.
+   */
+  private static Optional<Judgement> cleanWithoutGc(Meters meters, Baseline baseline, Settings s) {
+    Snapshot before = baseline.snapshot();
+    boolean heap = s.checks(Check.HEAP);
+    if (heap && (!before.heapExact() || baseline.window() == null)) {
+      return Optional.empty();
+    }
+    Snapshot now = meters.capture(false, false, true);
+    long allocated = 0;
+    if (heap) {
+      OptionalLong since = meters.allocationsAtLastCapture().since(baseline.window());
+      if (since.isEmpty()
+          || since.getAsLong() > Math.min(s.heapTolerance(), MAX_DERIVED_ALLOCATION)) {
+        return Optional.empty();
+      }
+      allocated = since.getAsLong();
+    }
+    EnumSet<Check> others = EnumSet.noneOf(Check.class);
+    others.addAll(s.checks());
+    others.remove(Check.HEAP);
+    Settings withoutHeap = s.withChecks(others);
+    if (!Rules.leaks(before.diff(now), withoutHeap).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Judgement(
+            List.of(),
+            Rules.unavailable(now, withoutHeap),
+            Verdicts.readings(now)
+                + (heap
+                    ? " heapBound=" + allocated + "(allocated since the baseline, no GC)"
+                    : "")));
+  }
+
   /** Keeps the final reading of a check for the next one's heap baseline, when it is exact. */
   private static void remember(Meters meters, Baseline baseline, Snapshot after) {
     Allocations allocated = meters.allocationsAtLastCapture();
     LAST.set(
         after.heapExact() && allocated != null && baseline.histogram().isPresent()
-            ? new Chain(
-                after.heapUsed(), allocated, baseline.histogram().get(), baseline.heapAtHistogram())
+            ? new Chain(after.heapUsed(), allocated, baseline.histogram().get())
             : null);
   }
 }

@@ -5,35 +5,40 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
-/** What all threads allocated between two tables, and when that cannot be known. */
+/** What all threads allocated between two readings, and when that cannot be known. */
 class AllocationsTest {
 
-  private static final Allocations EARLIER =
-      new Allocations(new long[] {1, 5, 9}, new long[] {100, 200, 300}, 20);
+  private static final Allocations EARLIER = new Allocations(1000, 20, 3, 1, 100);
 
   @Test
-  void sumsEveryThreadsGrowthAndCountsANewThreadFromZero() {
-    Allocations later =
-        new Allocations(new long[] {1, 5, 9, 12}, new long[] {150, 200, 310, 40}, 21);
-    assertThat(later.since(EARLIER)).hasValue(50 + 0 + 10 + 40);
+  void countsEveryThreadsGrowthAndANewThreadFromZero() {
+    Allocations later = new Allocations(1100, 21, 4, 1, 150);
+    assertThat(later.since(EARLIER)).hasValue(100);
   }
 
   @Test
-  void aThreadOfTheEarlierTableThatEndedMakesItUnknown() {
-    Allocations later = new Allocations(new long[] {1, 9}, new long[] {150, 310}, 20);
+  void aThreadThatEndedMakesItUnknown() {
+    Allocations later = new Allocations(1100, 20, 2, 1, 150);
     assertThat(later.since(EARLIER)).isEmpty();
   }
 
   @Test
   void aThreadThatStartedAndEndedInBetweenMakesItUnknown() {
-    Allocations later = new Allocations(new long[] {1, 5, 9}, new long[] {150, 200, 310}, 21);
+    Allocations later = new Allocations(1100, 21, 3, 1, 150);
     assertThat(later.since(EARLIER)).isEmpty();
   }
 
   @Test
-  void anUnreadableCounterMakesItUnknown() {
-    Allocations later = new Allocations(new long[] {1, 5, 9}, new long[] {150, -1, 310}, 20);
+  void anUnknownReadingMakesItUnknown() {
+    Allocations later = new Allocations(Allocations.UNKNOWN, 20, 3, 1, 150);
     assertThat(later.since(EARLIER)).isEmpty();
+    assertThat(EARLIER.since(later)).isEmpty();
+  }
+
+  @Test
+  void othersLeaveOutTheReadersOwnBytesWhenOneThreadReadBoth() {
+    assertThat(new Allocations(1100, 20, 3, 1, 150).othersSince(EARLIER)).hasValue(50);
+    assertThat(new Allocations(1100, 20, 3, 2, 150).othersSince(EARLIER)).isEmpty();
   }
 
   @Test
@@ -47,12 +52,16 @@ class AllocationsTest {
 
     // Another thread of this JVM (a pool worker timing out) may end meanwhile: then try again.
     java.util.OptionalLong counted = java.util.OptionalLong.empty();
-    for (int attempt = 0; attempt < 5 && counted.isEmpty(); attempt++) {
+    java.util.OptionalLong others = java.util.OptionalLong.empty();
+    for (int attempt = 0; attempt < 5 && (counted.isEmpty() || others.isEmpty()); attempt++) {
       Allocations quiet = Allocations.read(threads);
       byte[] mine = new byte[100_000];
-      counted = Allocations.read(threads).since(quiet);
+      Allocations after = Allocations.read(threads);
+      counted = after.since(quiet);
+      others = after.othersSince(quiet);
       assertThat(mine).hasSize(100_000);
     }
     assertThat(counted.orElseThrow()).isGreaterThanOrEqualTo(100_000);
+    assertThat(others.orElseThrow()).isLessThan(100_000);
   }
 }

@@ -64,6 +64,12 @@ class ClassHistogramTest {
   }
 
   @Test
+  void aTextWithACharacterBeyondLatin1TakesTwoBytesPerCharacter() {
+    assertThat(ClassHistogram.retainedBytes("abcdefgé")).isEqualTo(24 + 16 + 8);
+    assertThat(ClassHistogram.retainedBytes("abcdefg\u0416")).isEqualTo(24 + 16 + 16);
+  }
+
+  @Test
   void jvmNamesBecomeJavaNames() {
     assertThat(ClassHistogram.displayName("[B")).isEqualTo("byte[]");
     assertThat(ClassHistogram.displayName("[[Ljava.lang.String;"))

@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * OperationsPerInvocation}); the difference of the two is the added wall time per test. Several
  * tests per launch, as in a real suite: a test's heap baseline is derived from the previous check
  * when nothing much ran in between, and a launch's discovery is much. Also the cost of {@link
- * Snapshot#now()}, a snapshot without GC or settling.
+ * Snapshot#now()}, a snapshot without GC or settling. The small test allocates ~1 KB, which a check
+ * bounds without a GC; the allocating one 1 MB of garbage, so each of its checks runs a full GC.
  */
 @BenchmarkMode(Mode.SampleTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -63,16 +64,43 @@ public class ExtensionOverheadBenchmark {
   @NoLeaks
   public static class Checked extends Plain {}
 
+  /**
+   * A test that allocates 1 MB of garbage: more than a check can bound without a GC, so each one
+   * costs a full GC after it.
+   */
+  public static class Allocating {
+    static volatile Object sink;
+
+    @RepeatedTest(TESTS)
+    void test() {
+      for (int i = 0; i < 128; i++) {
+        sink = new long[1024];
+      }
+      sink = null;
+    }
+  }
+
+  /** The same test, checked by NoLeaks. */
+  @NoLeaks
+  public static class AllocatingChecked extends Allocating {}
+
   private Launcher launcher;
   private LauncherDiscoveryRequest plain;
   private LauncherDiscoveryRequest checked;
+  private LauncherDiscoveryRequest allocating;
+  private LauncherDiscoveryRequest allocatingChecked;
 
   @Setup(Level.Trial)
   public void setUp() {
     launcher = LauncherFactory.create();
-    plain = LauncherDiscoveryRequestBuilder.request().selectors(selectClass(Plain.class)).build();
-    checked =
-        LauncherDiscoveryRequestBuilder.request().selectors(selectClass(Checked.class)).build();
+    plain = request(Plain.class);
+    checked = request(Checked.class);
+    allocating = request(Allocating.class);
+    allocatingChecked = request(AllocatingChecked.class);
+  }
+
+  private static LauncherDiscoveryRequest request(Class<?> tests) {
+    return LauncherDiscoveryRequestBuilder.request().selectors(selectClass(tests)).build();
   }
 
   private long run(LauncherDiscoveryRequest request) {
@@ -94,6 +122,18 @@ public class ExtensionOverheadBenchmark {
   @OperationsPerInvocation(TESTS)
   public long testWithNoLeaks() {
     return run(checked);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(TESTS)
+  public long allocatingTestWithoutNoLeaks() {
+    return run(allocating);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(TESTS)
+  public long allocatingTestWithNoLeaks() {
+    return run(allocatingChecked);
   }
 
   @Benchmark
