@@ -112,11 +112,12 @@ final class RepeatedRun {
       // less the JVM's own malloc: the compiler threads' malloc caches fill and empty (glibc counts
       // cached chunks as in use) and not every chunk's overhead is the estimated one. A clean
       // JIT-heavy body then rose in most runs, and a 64 B/run leak fell in 2 of 10 (JDK 25, whose
-      // JIT kept compiling through 80 runs of the test suite). A trend whose slope is above the
-      // threshold while the JIT was busy, leaking or not, is measured over more runs until the JIT
-      // is idle, the slope drops, or the bound is reached; if the JIT was still busy then, only the
-      // runs during which neither it compiled nor the JVM malloc'ed for itself are judged (when
-      // there are at least 10 of them).
+      // JIT kept compiling through 80 runs of the test suite). A trend measured while the JIT was
+      // busy, leaking or not, is measured over more runs until the JIT is idle or the bound is
+      // reached, or the slope drops once at least 10 runs were undisturbed (a noisy slope fell to
+      // 39 B/run under a 64 B/run leak after 30 runs in a fresh JDK 25, with 3 undisturbed runs);
+      // if the JIT was still busy then, only the runs during which neither it compiled nor the JVM
+      // malloc'ed for itself are judged (when there are at least 10 of them).
       Trend trend = r.nativeTrend(runs, n, settings.nativeThreshold());
       while (runs < most
           && r.jitBusy(runs, Trend.WINDOW) > 0
