@@ -50,9 +50,10 @@ public @interface NoLeaks {
 
   /**
    * Heap growth allowed in single-run mode; {@code noleaks.heap.tolerance}, default {@value
-   * Settings#DEFAULT_HEAP_TOLERANCE}. When the heap baseline is derived from the previous check
-   * (one full GC per test instead of two), growth may be understated by what was allocated in
-   * between, at most half this tolerance and 256 KB, and is never overstated.
+   * Settings#DEFAULT_HEAP_TOLERANCE}. A test whose threads allocated no more than this (and no more
+   * than 256 KB) cannot have grown the heap past it, and is checked without a GC. When the heap
+   * baseline is derived from the last full GC instead of running one, growth may be understated by
+   * what was allocated in between, at most half this tolerance and 256 KB, and is never overstated.
    */
   String heapTolerance() default "";
 

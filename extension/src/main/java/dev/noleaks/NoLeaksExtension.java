@@ -21,11 +21,12 @@ import org.junit.platform.commons.support.ReflectionSupport;
 
 /**
  * The JUnit Jupiter extension behind {@link NoLeaks}: a baseline of descriptors, threads, buffers
- * and native memory before each test (before any {@code @BeforeEach} method), the heap's after a
- * full GC right before the test method (after every {@code @BeforeEach} method, so fixtures kept in
- * fields are not growth), a settled snapshot after it (after every {@code @AfterEach} method), and
- * a {@link LeakError} when something leaked. A test's own failure stays its failure: JUnit adds the
- * leak error to it as a suppressed exception.
+ * and native memory before each test (before any {@code @BeforeEach} method), the heap's right
+ * before the test method (after every {@code @BeforeEach} method, so fixtures kept in fields are
+ * not growth; after a full GC, or derived from the last one), a snapshot after it (after every
+ * {@code @AfterEach} method; settled after a full GC unless nothing can have leaked), and a {@link
+ * LeakError} when something leaked. A test's own failure stays its failure: JUnit adds the leak
+ * error to it as a suppressed exception.
  *
  * <p>In repeated mode ({@code @NoLeaks(repeat = N)} or {@code noleaks.repeat}) it also intercepts
  * the test method: the method body runs {@code warmup + N} times inside the one {@code
