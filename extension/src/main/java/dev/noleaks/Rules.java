@@ -1,6 +1,7 @@
 package dev.noleaks;
 
 import dev.noleaks.probe.Descriptor;
+import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Reading;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -214,7 +215,33 @@ final class Rules {
                 + " B before, "
                 + Sizes.count(diff.after().nativeInUse().orElseThrow())
                 + " B after",
-            List.of()));
+            List.of(nativeDetails(diff.before(), diff.after()))));
+  }
+
+  /**
+   * The readings behind a native finding: glibc's in-use figure, the JVM's own malloc and the
+   * native threads, before → after. A JVM busy for itself (JIT compiler threads, whose glibc caches
+   * NMT does not see) shows in the last two.
+   */
+  private static String nativeDetails(Snapshot before, Snapshot after) {
+    StringBuilder b = new StringBuilder("glibc in use ");
+    b.append(
+        fromTo(before.malloc().map(MallocStats::inUse), after.malloc().map(MallocStats::inUse)));
+    if (after.jvmMalloc().isAvailable() && before.jvmMalloc().isAvailable()) {
+      b.append(", the JVM's own (NMT) ").append(fromTo(before.jvmMalloc(), after.jvmMalloc()));
+    }
+    b.append(", native threads ")
+        .append(before.nativeThreadCount().toOptional().map(String::valueOf).orElse("?"))
+        .append(" → ")
+        .append(after.nativeThreadCount().toOptional().map(String::valueOf).orElse("?"));
+    return b.toString();
+  }
+
+  private static String fromTo(Reading<Long> before, Reading<Long> after) {
+    return before.toOptional().map(Sizes::count).orElse("?")
+        + " → "
+        + after.toOptional().map(Sizes::count).orElse("?")
+        + " B";
   }
 
   /** Adds the classes that grew to a heap finding. */

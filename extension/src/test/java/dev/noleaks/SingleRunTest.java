@@ -390,7 +390,8 @@ class SingleRunTest {
     assertThat(failureOf(NativeLeak.class))
         .hasMessageMatching(
             "(?s).*native memory grew [\\d.]+ [KM]B \\(tolerance 512 KB\\): malloc in use (less the JVM's own )?[\\d,]+ B"
-                + " before, [\\d,]+ B after.*");
+                + " before, [\\d,]+ B after\n\\s+glibc in use [\\d,]+ → [\\d,]+ B(, the JVM's own"
+                + " \\(NMT\\) [\\d,]+ → [\\d,]+ B)?, native threads \\d+ → \\d+.*");
     assertPasses(NativeFixed.class);
   }
 
