@@ -130,10 +130,22 @@ class MemoryAssertionsTest {
 
   @Test
   void repeatedNativeLeakFailsAndFreedMemoryPasses() {
-    assertThatThrownBy(
-            () -> assertThatCode(() -> Native.malloc(64)).repeated(20).doesNotLeakNativeMemory())
-        .hasMessageContaining("native memory grew in")
-        .hasMessageMatching("(?s).*slope \\d+ B/run \\(threshold 48 B.*");
+    // 64 B/run is just above the 48 B threshold: as in RepeatedModeTest, two attempts, one catch
+    // required (one attempt missed once in 12 whole builds with both cores busy).
+    List<AssertionError> caught = new ArrayList<>();
+    for (int attempt = 0; attempt < 2 && caught.isEmpty(); attempt++) {
+      try {
+        assertThatCode(() -> Native.malloc(64)).repeated(20).doesNotLeakNativeMemory();
+      } catch (AssertionError e) {
+        caught.add(e);
+      }
+    }
+    org.assertj.core.api.Assertions.assertThat(caught)
+        .singleElement()
+        .extracting(Throwable::getMessage)
+        .asString()
+        .contains("native memory grew in")
+        .matches("(?s).*slope \\d+ B/run \\(threshold 48 B.*");
     assertThatCode(() -> Native.free(Native.malloc(64))).repeated(20).doesNotLeakNativeMemory();
   }
 
