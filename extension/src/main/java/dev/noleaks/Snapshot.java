@@ -66,7 +66,7 @@ public record Snapshot(
   }
 
   /**
-   * Takes a snapshot now, without a GC or any waiting: cheap (~0.4 ms), but heap figures include
+   * Takes a snapshot now, without a GC or any waiting: cheap (~0.5 ms), but heap figures include
    * garbage, and with Native Memory Tracking on the JVM's own malloc is read once, just before
    * glibc's, so a JIT compiler thread's malloc in between can move {@link #nativeInUse()} by KBs
    * ({@link #take()} reads the two together).
