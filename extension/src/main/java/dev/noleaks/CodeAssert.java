@@ -190,11 +190,7 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
   }
 
   private static Settings withoutMemory(Settings s) {
-    EnumSet<Check> discrete = EnumSet.noneOf(Check.class);
-    discrete.addAll(s.checks());
-    discrete.remove(Check.HEAP);
-    discrete.remove(Check.NATIVE);
-    return s.withChecks(discrete);
+    return s.without(Check.HEAP, Check.NATIVE);
   }
 
   private AssertionError codeThrew(int run, int runs, Throwable t) {

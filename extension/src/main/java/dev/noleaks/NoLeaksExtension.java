@@ -3,7 +3,6 @@ package dev.noleaks;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -194,11 +193,7 @@ public class NoLeaksExtension
     if (!s.repeated()) {
       return s;
     }
-    EnumSet<Check> discrete = EnumSet.noneOf(Check.class);
-    discrete.addAll(s.checks());
-    discrete.remove(Check.HEAP);
-    discrete.remove(Check.NATIVE);
-    return s.withChecks(discrete);
+    return s.without(Check.HEAP, Check.NATIVE);
   }
 
   /**

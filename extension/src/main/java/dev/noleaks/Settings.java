@@ -90,6 +90,14 @@ record Settings(
         warnOnly);
   }
 
+  /** These settings with {@code removed} switched off. */
+  Settings without(Check... removed) {
+    EnumSet<Check> kept = EnumSet.noneOf(Check.class);
+    kept.addAll(checks);
+    kept.removeAll(Arrays.asList(removed));
+    return withChecks(kept);
+  }
+
   Settings withChecks(Set<Check> checks) {
     return new Settings(
         checks,

@@ -2,7 +2,6 @@ package dev.noleaks;
 
 import dev.noleaks.probe.Descriptor;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -270,10 +269,7 @@ final class SingleRun {
       }
       allocated = since.getAsLong();
     }
-    EnumSet<Check> others = EnumSet.noneOf(Check.class);
-    others.addAll(s.checks());
-    others.remove(Check.HEAP);
-    Settings withoutHeap = s.withChecks(others);
+    Settings withoutHeap = s.without(Check.HEAP);
     if (!Rules.leaks(before.diff(now), withoutHeap).isEmpty()) {
       return Optional.empty();
     }
