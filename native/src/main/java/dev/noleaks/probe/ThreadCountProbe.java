@@ -1,35 +1,25 @@
 package dev.noleaks.probe;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 
 /**
  * The number of native threads, field 20 ({@code num_threads}) of {@code /proc/self/stat}: one read
  * of a file kept open, against a directory listing and one {@code comm} file per thread for {@link
- * NativeThreadProbe}. Opened when the probe is created, before any baseline, like {@link
- * ResidentMemoryProbe}'s file.
+ * NativeThreadProbe}.
  */
 final class ThreadCountProbe {
 
   /** The field after the command name that holds {@code num_threads}: field 20, counted from 3. */
   private static final int FIELDS_AFTER_COMM = 20 - 3;
 
-  private final RandomAccessFile stat;
-  private final byte[] buffer = new byte[1024]; // 52 numeric fields and a 15-byte name fit
+  private final KeptOpenFile stat;
 
   ThreadCountProbe() throws IOException {
-    this.stat = new RandomAccessFile("/proc/self/stat", "r");
+    this.stat = new KeptOpenFile("/proc/self/stat", 1024); // 52 numeric fields and a 15-byte name
   }
 
   synchronized Reading<Integer> count() {
-    int length;
-    try {
-      stat.seek(0);
-      length = stat.read(buffer);
-    } catch (IOException e) {
-      return Reading.unavailable("cannot read /proc/self/stat: " + e.getMessage());
-    }
-    return parse(buffer, Math.max(length, 0));
+    return stat.read(ThreadCountProbe::parse);
   }
 
   /**
