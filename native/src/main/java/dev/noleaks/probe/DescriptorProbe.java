@@ -19,7 +19,10 @@ final class DescriptorProbe {
 
   private final File directory = new File("/proc/self/fd");
   private final CPath link = new CPath("/proc/self/fd/", "");
-  private final CPath directoryPath = new CPath("/proc/self/fd", "");
+
+  /** The directory's own path, written once: it never changes. */
+  private final Memory directoryPath = new CPath("/proc/self/fd", "").of("");
+
   private final Memory target = new Memory(PATH_MAX);
   private final byte[] targetBytes = new byte[PATH_MAX];
   private final Charset pathCharset = ProcFiles.pathCharset();
@@ -57,7 +60,7 @@ final class DescriptorProbe {
   }
 
   private Reading<List<Descriptor>> fromDirectoryEntries() {
-    int dir = LibC.Posix.open(directoryPath.of(""), LibC.Posix.O_RDONLY | LibC.Posix.O_CLOEXEC);
+    int dir = LibC.Posix.open(directoryPath, LibC.Posix.O_RDONLY | LibC.Posix.O_CLOEXEC);
     if (dir < 0) {
       return Reading.unavailable("cannot open /proc/self/fd");
     }
