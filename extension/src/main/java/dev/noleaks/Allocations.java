@@ -50,8 +50,17 @@ record Allocations(long total, long started, int live, long reader, long own) {
     if (total == UNKNOWN || earlier.total == UNKNOWN) {
       return OptionalLong.empty();
     }
-    long ended = (started - earlier.started) - (live - earlier.live);
-    return ended == 0 ? OptionalLong.of(total - earlier.total) : OptionalLong.empty();
+    return threadEnded(earlier.started, earlier.live, started, live)
+        ? OptionalLong.empty()
+        : OptionalLong.of(total - earlier.total);
+  }
+
+  /**
+   * Whether a thread ended between two readings of the started-thread count and the number of live
+   * threads: every start adds one to both, every end takes one from the live threads only.
+   */
+  static boolean threadEnded(long startedBefore, int liveBefore, long startedAfter, int liveAfter) {
+    return startedAfter - startedBefore != liveAfter - liveBefore;
   }
 
   /**

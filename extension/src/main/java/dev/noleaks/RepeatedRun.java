@@ -281,9 +281,11 @@ final class RepeatedRun {
       // A thread that ended since the last reading was collected by this GC, what it held weakly
       // (its registration in the JDK's thread containers) by the next one: measured on JDK 25,
       // -176 B to -624 B one run after the run in which a thread ended. So both runs are flagged.
-      boolean endedDuring = startedAfter - startedBefore != liveAfter - liveBefore;
+      boolean endedDuring =
+          Allocations.threadEnded(startedBefore, liveBefore, startedAfter, liveAfter);
       boolean endedBefore =
-          lastStarted >= 0 && startedBefore - lastStarted != liveBefore - lastLive;
+          lastStarted >= 0
+              && Allocations.threadEnded(lastStarted, lastLive, startedBefore, liveBefore);
       threadEnded[i] = endedBefore || endedDuring || endedCarry;
       endedCarry = endedBefore || endedDuring;
       lastStarted = startedAfter;
