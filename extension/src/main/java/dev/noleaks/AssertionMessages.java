@@ -26,6 +26,10 @@ final class AssertionMessages {
     return b.toString();
   }
 
+  static String disturbed(int neighbours) {
+    return "cannot check the code: " + Concurrency.reason(neighbours);
+  }
+
   static String codeThrew(int run, int runs, Throwable thrown) {
     return "Expecting code not to throw, but run "
         + run
@@ -64,16 +68,21 @@ final class AssertionMessages {
         + hint;
   }
 
-  static String fragmentation(String userDescription, MallocStats stats) {
+  static String fragmentation(
+      String userDescription, MallocStats stats, String comparison, double bound) {
     String own =
-        "native fragmentation (fordblks/arena): "
-            + Sizes.format(stats.freeBytes())
-            + " free in a "
-            + Sizes.format(stats.arena())
-            + " malloc arena";
+        String.format(
+            Locale.ROOT,
+            "Expecting native fragmentation (free bytes malloc holds / its arena) to be %s %.3f,"
+                + " but it was %.3f: %s free in a %s malloc arena",
+            comparison,
+            bound,
+            stats.freeRatio(),
+            Sizes.format(stats.freeBytes()),
+            Sizes.format(stats.arena()));
     return userDescription == null || userDescription.isEmpty()
         ? own
-        : userDescription + ", " + own;
+        : "[" + userDescription + "] " + own;
   }
 
   static String arenaTooSmall(MallocStats stats, long minimum) {

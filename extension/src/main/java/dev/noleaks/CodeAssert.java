@@ -32,6 +32,11 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
  * configuration is not visible to an assertion. If the code throws, the assertion fails with that
  * exception as its cause. A meter the platform cannot read fails a method that asks for it alone
  * ({@link #doesNotLeakNativeMemory()} on musl, say); {@link #doesNotLeak()} checks what it can.
+ *
+ * <p>Under JUnit's parallel execution the assertion cannot tell the code's descriptors, threads and
+ * memory from those of tests running beside it: when another test ran while it measured, it fails
+ * saying so and how to isolate the test ({@code @NoLeaks}, {@code @Isolated} or {@code
+ * ResourceLock(Resources.GLOBAL)}), rather than judge readings that are not the code's.
  */
 public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallable> {
 
@@ -43,6 +48,10 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
 
   CodeAssert(ThrowingCallable code) {
     super(code, CodeAssert.class);
+    List<String> misspelled = Settings.unknownKeys(System.getProperties().stringPropertyNames());
+    if (!misspelled.isEmpty()) {
+      throw new IllegalArgumentException(String.join("\n", misspelled));
+    }
     this.configured =
         Settings.fromConfiguration(
             key -> Optional.ofNullable(System.getProperty(Settings.PREFIX + key)));
@@ -51,12 +60,13 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
   /**
    * Judges heap and native memory by their trend over {@code n} measured runs instead of a single
    * run's growth. 20–30 runs keep a check under a few seconds and find leaks of tens of bytes per
-   * run.
+   * run. The same rule as {@code @NoLeaks(repeat)}: 0 is a single run, one to four runs are refused
+   * (a single noisy reading would decide their trend).
    */
   public CodeAssert repeated(int n) {
-    if (n < 2) {
+    if (!Settings.validRepeat(n)) {
       throw new IllegalArgumentException(
-          "repeated: " + n + " is not valid; expected at least 2 measured runs (20–30 is typical)");
+          "repeated: \"" + n + "\" is not valid; expected " + Settings.REPEAT_FORM);
     }
     this.repeat = n;
     return myself;
@@ -161,6 +171,7 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
         };
     List<Finding> leaks = new ArrayList<>();
     SingleRun.Judgement judgement;
+    Optional<Concurrency> watch = Concurrency.watch();
     try {
       if (s.repeated()) {
         SingleRun.Baseline baseline = SingleRun.begin(withoutMemory(s));
@@ -176,6 +187,10 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
       }
     } catch (Throwable t) {
       throw codeThrew(run[0], w + Math.max(repeat, 1), t);
+    }
+    int neighbours = watch.map(Concurrency::neighbours).orElse(0);
+    if (neighbours > 0) {
+      failWithMessage("%s", AssertionMessages.disturbed(neighbours));
     }
     leaks.addAll(0, judgement.leaks());
     List<Finding> unavailable =

@@ -186,7 +186,7 @@ final class Meters {
   }
 
   /** Every live platform thread, from the root thread group. */
-  private static List<Thread> liveThreads() {
+  static List<Thread> liveThreads() {
     ThreadGroup root = Thread.currentThread().getThreadGroup();
     while (root.getParent() != null) {
       root = root.getParent();

@@ -64,13 +64,16 @@ public @interface NoLeaks {
   String nativeTolerance() default "";
 
   /**
-   * Measured runs of the test method's body; 0 means {@code noleaks.repeat} (default 0: a single
-   * run, checked by the tolerances). With {@code repeat = N} the body runs {@code warmup} times
+   * Measured runs of the test method's body: 0 for a single run checked by the tolerances, or at
+   * least {@value Settings#MIN_REPEAT} for repeated mode; -1 (the default) means {@code
+   * noleaks.repeat} (default 0). With {@code repeat = N} the body runs {@code warmup} times
    * unmeasured, then N times with a settled snapshot after each, and memory leaks when it grows
    * steadily (see the README). Only the test method's body is repeated, inside one {@code
-   * BeforeEach}/{@code AfterEach} lifecycle.
+   * BeforeEach}/{@code AfterEach} lifecycle. {@code repeat = 0} forces a single run where the
+   * configuration sets a repeat count (a {@code @TestFactory}, say). One to four runs are refused:
+   * the trend of so few runs is decided by a single noisy reading.
    */
-  int repeat() default 0;
+  int repeat() default -1;
 
   /** Unmeasured runs before the measured ones; -1 means {@code noleaks.warmup}. */
   int warmup() default -1;

@@ -50,6 +50,9 @@ public class NoLeaksExtension
       java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final String PARALLEL = "junit.jupiter.execution.parallel.enabled";
 
+  /** Misspelled {@code noleaks.} keys, one per line, looked for once per run. */
+  private record KeyCheck(String problems) {}
+
   /** Heap and native findings of a repeated test method, from the interceptor to afterEach. */
   private record TrendFindings(List<Finding> findings) {}
 
@@ -59,9 +62,12 @@ public class NoLeaksExtension
     if (settings.isEmpty()) {
       return;
     }
-    context
-        .getStore(NAMESPACE)
-        .put(SingleRun.Baseline.class, SingleRun.beginResources(settings.get()));
+    ExtensionContext.Store store = context.getStore(NAMESPACE);
+    if (findAnnotation(context).isEmpty()) {
+      // Only noleaks.scope=all brings an unannotated test here; @NoLeaks isolates its tests.
+      Concurrency.watch().ifPresent(watch -> store.put(Concurrency.class, watch));
+    }
+    store.put(SingleRun.Baseline.class, SingleRun.beginResources(settings.get()));
   }
 
   /**
@@ -95,6 +101,15 @@ public class NoLeaksExtension
     }
     SingleRun.Judgement judgement = SingleRun.end(baseline);
     publish(context, "noleaks.after", judgement.afterReadings());
+    Concurrency watch = context.getStore(NAMESPACE).remove(Concurrency.class, Concurrency.class);
+    TrendFindings trend =
+        context.getStore(NAMESPACE).remove(TrendFindings.class, TrendFindings.class);
+    int neighbours = watch == null ? 0 : watch.neighbours();
+    if (neighbours > 0) {
+      // Its readings are its neighbours' as well: nothing is blamed, and it says so.
+      judgement = judgement.disturbed(baseline.settings(), Concurrency.reason(neighbours));
+      trend = null;
+    }
     for (Finding f : judgement.unavailable()) {
       context.publishReportEntry("noleaks.unavailable." + f.check().key(), f.summary());
       if (WARNED_UNAVAILABLE.add(f.check())) {
@@ -102,8 +117,6 @@ public class NoLeaksExtension
       }
     }
     List<Finding> leaks = new ArrayList<>(judgement.leaks());
-    TrendFindings trend =
-        context.getStore(NAMESPACE).remove(TrendFindings.class, TrendFindings.class);
     if (trend != null) {
       leaks.addAll(trend.findings());
     }
@@ -224,7 +237,7 @@ public class NoLeaksExtension
       LOG.warning(() -> message + "\n(noleaks.mode=warn: the test is not failed)");
       return;
     }
-    throw new LeakError(message);
+    throw leakError(context, message);
   }
 
   /** Replaces a heap finding with one naming the classes that grew, from a fresh histogram. */
@@ -248,6 +261,18 @@ public class NoLeaksExtension
    * annotation and {@code noleaks.scope} is not {@code all}.
    */
   static Optional<Settings> settingsFor(ExtensionContext context) {
+    String misspelled =
+        context
+            .getRoot()
+            .getStore(NAMESPACE)
+            .getOrComputeIfAbsent(
+                KeyCheck.class,
+                k -> new KeyCheck(String.join("\n", Settings.unknownKeys(Settings.visibleKeys()))),
+                KeyCheck.class)
+            .problems();
+    if (!misspelled.isEmpty()) {
+      throw new ExtensionConfigurationException(misspelled);
+    }
     Optional<NoLeaks> annotation = findAnnotation(context);
     Settings.Source config = key -> context.getConfigurationParameter(Settings.PREFIX + key);
     String scope =
@@ -256,20 +281,8 @@ public class NoLeaksExtension
       throw new ExtensionConfigurationException(
           Settings.PREFIX + "scope: \"" + scope + "\" is not valid; expected annotated or all");
     }
-    if (annotation.isEmpty()) {
-      if (!scope.equals("all")) {
-        return Optional.empty();
-      }
-      if (context.getConfigurationParameter(PARALLEL).map(Boolean::parseBoolean).orElse(false)) {
-        throw new ExtensionConfigurationException(
-            "noleaks.scope=all with "
-                + PARALLEL
-                + "=true: "
-                + describe(context)
-                + " has no @NoLeaks, so it is not isolated from concurrent tests and its"
-                + " process-wide readings would be wrong. Annotate the test classes with @NoLeaks"
-                + " (it takes JUnit's global lock) or run this suite without parallel execution.");
-      }
+    if (annotation.isEmpty() && !scope.equals("all")) {
+      return Optional.empty();
     }
     Settings settings = Settings.resolve(annotation, describe(context), config);
     return settings.checks().isEmpty() ? Optional.empty() : Optional.of(settings);
@@ -291,12 +304,44 @@ public class NoLeaksExtension
     return Optional.empty();
   }
 
+  /**
+   * The test as people find it: {@code EdgeTest.parameterized() [2] input=b} for an invocation of a
+   * {@code @ParameterizedTest} or {@code @RepeatedTest}, and the factory followed by the dynamic
+   * test's display name for a dynamic test; the class and method otherwise.
+   */
   static String describe(ExtensionContext context) {
+    Optional<ExtensionContext> parent = context.getParent();
+    if (parent.isPresent() && parent.get().getTestMethod().isPresent()) {
+      return describe(parent.get()) + " " + context.getDisplayName();
+    }
     String className = context.getTestClass().map(Class::getSimpleName).orElse("");
     return context
         .getTestMethod()
         .map(m -> className + "." + m.getName() + "()")
         .orElse(context.getDisplayName());
+  }
+
+  /**
+   * A leak error whose stack trace is the test method, where a person looks, rather than NoLeaks'
+   * own callback. The line is not known (no frame of the method is on the stack any more), the file
+   * is the top-level class's.
+   */
+  static LeakError leakError(ExtensionContext context, String message) {
+    LeakError error = new LeakError(message);
+    Optional<Method> method = context.getTestMethod();
+    if (method.isPresent()) {
+      Class<?> declaring = method.get().getDeclaringClass();
+      Class<?> topLevel = declaring;
+      while (topLevel.getEnclosingClass() != null) {
+        topLevel = topLevel.getEnclosingClass();
+      }
+      error.setStackTrace(
+          new StackTraceElement[] {
+            new StackTraceElement(
+                declaring.getName(), method.get().getName(), topLevel.getSimpleName() + ".java", -1)
+          });
+    }
+    return error;
   }
 
   private static void publish(ExtensionContext context, String key, String readings) {

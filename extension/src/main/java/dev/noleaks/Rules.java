@@ -116,9 +116,56 @@ final class Rules {
             List.of()));
   }
 
+  /** Threads in {@code later} that were not in {@code earlier} and are not ignored. */
+  static List<JavaThread> started(
+      List<JavaThread> earlier, List<JavaThread> later, Ignores ignores) {
+    Set<Long> old = new HashSet<>();
+    earlier.forEach(t -> old.add(t.id()));
+    return later.stream().filter(t -> !old.contains(t.id()) && !ignores.ignoresThread(t)).toList();
+  }
+
+  /**
+   * Threads the code started and never stopped that ended only when the garbage collector ran: in
+   * an unbounded wait ({@code WAITING}, so nothing but another thread could end it) after the test
+   * and before any GC, gone after it. A {@code Timer} never cancelled or an executor dropped
+   * without {@code shutdown()} ends this way once a GC lets the JDK's cleaner or finalizer stop it;
+   * until a GC happens to run, its threads keep the JVM from exiting and hold what their tasks
+   * reference.
+   */
+  static Optional<Finding> stoppedByGc(List<JavaThread> aliveBeforeGc, List<JavaThread> settled) {
+    Set<Long> stillAlive = new HashSet<>();
+    settled.forEach(t -> stillAlive.add(t.id()));
+    List<JavaThread> stopped =
+        aliveBeforeGc.stream()
+            .filter(t -> t.state() == Thread.State.WAITING && !stillAlive.contains(t.id()))
+            .toList();
+    if (stopped.isEmpty()) {
+      return Optional.empty();
+    }
+    String names =
+        stopped.stream()
+            .map(
+                t ->
+                    "\""
+                        + t.name()
+                        + "\""
+                        + (t.type().equals(Thread.class.getName()) ? "" : " (" + t.type() + ")"))
+            .collect(Collectors.joining(", "));
+    return Optional.of(
+        Finding.leak(
+            Check.THREADS,
+            plural(stopped.size(), "thread")
+                + " never stopped, ended only when the garbage collector ran: "
+                + names,
+            List.of(
+                "stop it (Timer.cancel(), ExecutorService.shutdown() and awaitTermination(),"
+                    + " close()) instead of leaving it to a GC that may not run: until one does,"
+                    + " it keeps running, holds what its tasks reference and, unless a daemon,"
+                    + " keeps the JVM from exiting")));
+  }
+
   static Optional<Finding> threads(SnapshotDiff diff, Ignores ignores) {
-    List<JavaThread> leaked =
-        diff.newThreads().stream().filter(t -> !ignores.ignoresThread(t)).toList();
+    List<JavaThread> leaked = started(diff.before().threads(), diff.after().threads(), ignores);
     if (leaked.isEmpty()) {
       return Optional.empty();
     }
@@ -158,14 +205,15 @@ final class Rules {
 
   private static Finding bufferFinding(String kind, BufferPool before, BufferPool after) {
     long count = after.count() - before.count();
+    String growth = Sizes.signed(after.bytes() - before.bytes());
     return Finding.leak(
         Check.BUFFERS,
-        plural(Math.max(count, 0), kind + " buffer")
-            + " leaked ("
-            + Sizes.signed(after.bytes() - before.bytes())
-            + "): "
-            + before.count()
-            + " buffers of "
+        (count > 0
+                ? plural(count, kind + " buffer") + " leaked (" + growth + ")"
+                : kind + " buffers grew by " + growth + " with no more of them")
+            + ": "
+            + plural(before.count(), "buffer")
+            + " of "
             + Sizes.format(before.bytes())
             + " before, "
             + after.count()

@@ -43,6 +43,112 @@ record Settings(
 
   static final int DEFAULT_WARMUP = 5;
 
+  /**
+   * The fewest measured runs repeated mode accepts. The trend rule wants every delta positive when
+   * there are fewer than 10; with one to four runs a single noisy reading decides (an empty body
+   * failed 3 of 3 times with {@code repeat = 1}), so those counts are refused, not judged.
+   */
+  static final int MIN_REPEAT = 5;
+
+  /** The accepted form of a repeat count, in every message that refuses one. */
+  static final String REPEAT_FORM =
+      "0 (a single run) or at least " + MIN_REPEAT + " measured runs (20–30 is typical)";
+
+  /** The configuration keys NoLeaks reads, without the prefix; anything else is a misspelling. */
+  static final List<String> KEYS =
+      List.of(
+          "scope",
+          "mode",
+          "checks",
+          "skip",
+          "heap.tolerance",
+          "native.tolerance",
+          "repeat",
+          "warmup",
+          "heap.threshold",
+          "native.threshold",
+          "settle.timeout",
+          "ignore.threads",
+          "ignore.descriptors");
+
+  /**
+   * What is wrong with the {@code noleaks.} keys among {@code keys}: one message per key NoLeaks
+   * does not read, naming the nearest one it does. A misspelled key would otherwise be ignored and
+   * the test checked with the default it meant to change.
+   */
+  static List<String> unknownKeys(java.util.Collection<String> keys) {
+    List<String> problems = new ArrayList<>();
+    for (String key : new java.util.TreeSet<>(keys)) {
+      if (!key.startsWith(PREFIX) || KEYS.contains(key.substring(PREFIX.length()))) {
+        continue;
+      }
+      String name = key.substring(PREFIX.length());
+      String nearest =
+          KEYS.stream()
+              .min(java.util.Comparator.comparingInt(k -> distance(k, name)))
+              .orElseThrow();
+      problems.add(
+          key
+              + " is not a NoLeaks setting"
+              + (distance(nearest, name) <= 3 ? "; did you mean " + PREFIX + nearest + "?" : "")
+              + " (the settings are "
+              + PREFIX
+              + String.join(", " + PREFIX, KEYS)
+              + ")");
+    }
+    return problems;
+  }
+
+  /**
+   * The {@code noleaks.} keys of the configuration that can be listed without the launcher: system
+   * properties and the first {@code junit-platform.properties} on the class path (the one JUnit
+   * reads). Surefire's {@code configurationParameters} are seen by {@link ConfigurationCheck}.
+   */
+  static Set<String> visibleKeys() {
+    Set<String> keys = new java.util.TreeSet<>(System.getProperties().stringPropertyNames());
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    java.net.URL file =
+        (loader == null ? Settings.class.getClassLoader() : loader)
+            .getResource("junit-platform.properties");
+    if (file != null) {
+      java.util.Properties properties = new java.util.Properties();
+      try (java.io.InputStream in = file.openStream()) {
+        properties.load(in);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException("reading " + file, e);
+      }
+      keys.addAll(properties.stringPropertyNames());
+    }
+    keys.removeIf(k -> !k.startsWith(PREFIX));
+    return keys;
+  }
+
+  /** Levenshtein distance: edits from one key to another. */
+  private static int distance(String a, String b) {
+    int[] row = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      row[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      int diagonal = row[0];
+      row[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int above = row[j];
+        row[j] =
+            Math.min(
+                Math.min(row[j] + 1, row[j - 1] + 1),
+                diagonal + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1));
+        diagonal = above;
+      }
+    }
+    return row[b.length()];
+  }
+
+  /** Whether a repeat count is one repeated mode accepts (see {@link #REPEAT_FORM}). */
+  static boolean validRepeat(int n) {
+    return n == 0 || n >= MIN_REPEAT;
+  }
+
   /** Where a setting's text came from: the configuration parameter or the annotation attribute. */
   interface Source {
     /** The raw text for a key (without the prefix), if the configuration has it. */
@@ -147,6 +253,13 @@ record Settings(
       EnumSet<Check> effective = EnumSet.noneOf(Check.class);
       effective.addAll(checks);
       effective.removeAll(skip);
+      if (effective.isEmpty() && annotation.isPresent() && !switchedOffByConfiguration()) {
+        throw bad(
+            attributeLabel("checks, skip"),
+            "checks " + keys(checks) + " minus skip " + keys(skip),
+            "at least one check left to run (remove @NoLeaks from this test, or switch NoLeaks off"
+                + " for the whole run with noleaks.checks=none)");
+      }
 
       long heapTolerance =
           size("heap.tolerance", "heapTolerance", NoLeaks::heapTolerance, DEFAULT_HEAP_TOLERANCE);
@@ -164,8 +277,9 @@ record Settings(
               "nativeThreshold",
               NoLeaks::nativeThreshold,
               DEFAULT_NATIVE_THRESHOLD);
-      int repeat = count("repeat", "repeat", NoLeaks::repeat, 0, 0);
-      int warmup = count("warmup", "warmup", NoLeaks::warmup, -1, DEFAULT_WARMUP);
+      int repeat = repeatCount();
+      int warmup =
+          count("warmup", "warmup", NoLeaks::warmup, -1, DEFAULT_WARMUP, "a whole number ≥ 0");
       Duration settle = duration();
       List<Pattern> threads = patterns("ignore.threads", "ignoreThreads", NoLeaks::ignoreThreads);
       List<Pattern> descriptors =
@@ -182,6 +296,40 @@ record Settings(
           settle,
           Ignores.builtIn().plus(threads, descriptors),
           warn);
+    }
+
+    /** Whether the configuration itself switches every check off ({@code noleaks.checks=none}). */
+    private boolean switchedOffByConfiguration() {
+      Set<Check> configured =
+          config
+              .parameter("checks")
+              .map(t -> checkList(PREFIX + "checks", t))
+              .orElse(EnumSet.allOf(Check.class));
+      config
+          .parameter("skip")
+          .map(t -> checkList(PREFIX + "skip", t))
+          .ifPresent(configured::removeAll);
+      return configured.isEmpty();
+    }
+
+    private static String keys(Set<Check> checks) {
+      return checks.stream().map(Check::key).toList().toString();
+    }
+
+    /**
+     * The measured runs: the annotation's unless it is -1, else {@code noleaks.repeat}, else 0.
+     * Zero forces a single run even where the configuration sets a repeat count.
+     */
+    private int repeatCount() {
+      int repeat = count("repeat", "repeat", NoLeaks::repeat, -1, 0, REPEAT_FORM);
+      if (!validRepeat(repeat)) {
+        boolean fromAnnotation = annotation.isPresent() && annotation.get().repeat() != -1;
+        throw bad(
+            fromAnnotation ? attributeLabel("repeat") : PREFIX + "repeat",
+            Integer.toString(repeat),
+            REPEAT_FORM);
+      }
+      return repeat;
     }
 
     /** The annotation's value when set, else the parameter's, parsed from text. */
@@ -256,12 +404,13 @@ record Settings(
         String attributeName,
         Function<NoLeaks, Integer> attribute,
         int unset,
-        int fallback) {
+        int fallback,
+        String form) {
       if (annotation.isPresent()) {
         int value = attribute.apply(annotation.get());
         if (value != unset) {
           if (value < 0) {
-            throw bad(attributeLabel(attributeName), Integer.toString(value), "a number ≥ 0");
+            throw bad(attributeLabel(attributeName), Integer.toString(value), form);
           }
           return value;
         }
@@ -278,7 +427,7 @@ record Settings(
                 } catch (NumberFormatException e) {
                   // reported below with the accepted form
                 }
-                throw bad(PREFIX + key, text, "a whole number ≥ 0");
+                throw bad(PREFIX + key, text, form);
               })
           .orElse(fallback);
     }
@@ -364,7 +513,9 @@ record Settings(
   static Duration parseDuration(String name, String text) {
     Matcher m = SIMPLE_DURATION.matcher(text);
     Duration d;
-    if (m.matches()) {
+    if (text.trim().equals("0")) {
+      d = Duration.ZERO; // no unit needed for none at all
+    } else if (m.matches()) {
       long n = Long.parseLong(m.group(1));
       d =
           switch (m.group(2).toLowerCase(Locale.ROOT)) {
@@ -385,6 +536,7 @@ record Settings(
     return d;
   }
 
-  private static final String DURATION_FORM =
-      "a duration ≥ 0 such as \"5s\", \"250ms\", \"1m\" or \"PT5S\"";
+  static final String DURATION_FORM =
+      "a duration ≥ 0: a whole number with a unit ms, s, m or min (\"250ms\", \"5s\", \"1m\"),"
+          + " an ISO-8601 duration (\"PT5S\"), or 0";
 }

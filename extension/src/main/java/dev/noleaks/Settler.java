@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.awaitility.core.ConditionTimeoutException;
 
 /**
@@ -69,39 +70,65 @@ final class Settler {
   }
 
   /**
-   * The descriptors the code opened and has not closed, read before any GC; if there are some,
-   * polls without a GC until they are closed or unchanged for {@link #QUIET}, so that a thread
-   * closing its socket a moment after the test is not taken for code that left it to the GC. A
-   * clean test has none and pays one listing.
+   * The descriptors the code opened and has not closed, read before any GC, once they are closed or
+   * have stopped changing ({@link #lingering}).
    */
   static List<Descriptor> openWithoutGc(
       Meters meters, Snapshot before, Ignores ignores, Duration timeout) {
-    List<List<Descriptor>> open = new ArrayList<>(1);
-    open.add(Rules.opened(before.descriptors(), meters.probe().descriptors(), ignores));
-    if (open.get(0).isEmpty() || timeout.isZero()) {
-      return open.get(0);
+    return lingering(
+        () -> Rules.opened(before.descriptors(), meters.probe().descriptors(), ignores),
+        SnapshotDiff::key,
+        timeout);
+  }
+
+  /**
+   * The threads the code started that are still alive, read before any GC, once they have ended or
+   * stopped changing ({@link #lingering}).
+   */
+  static List<JavaThread> aliveWithoutGc(Snapshot before, Ignores ignores, Duration timeout) {
+    return lingering(
+        () -> Rules.started(before.threads(), Meters.threads(false), ignores),
+        t -> t.id() + "\0" + t.state(),
+        timeout);
+  }
+
+  /**
+   * What the code left behind, read without a GC; if there is some, polled without a GC until it is
+   * gone or has stayed the same (by {@code identity}) for {@link #QUIET}, so that a thread closing
+   * its socket or ending a moment after the test is not taken for code that left it to the GC. A
+   * clean test has none and pays one reading.
+   */
+  private static <T> List<T> lingering(
+      Supplier<List<T>> leftovers, Function<T, Object> identity, Duration timeout) {
+    List<List<T>> left = new ArrayList<>(1);
+    left.add(leftovers.get());
+    if (left.get(0).isEmpty() || timeout.isZero()) {
+      return left.get(0);
     }
     long[] quietSince = {System.nanoTime()};
     try {
-      await("descriptors closing")
+      await("leftovers going away")
           .pollInSameThread()
           .pollDelay(POLL)
           .pollInterval(POLL)
           .atMost(timeout)
           .until(
               () -> {
-                List<Descriptor> now =
-                    Rules.opened(before.descriptors(), meters.probe().descriptors(), ignores);
-                if (!now.equals(open.get(0))) {
-                  open.set(0, now);
+                List<T> now = leftovers.get();
+                if (!ids(now, identity).equals(ids(left.get(0), identity))) {
+                  left.set(0, now);
                   quietSince[0] = System.nanoTime();
                 }
                 return now.isEmpty() || System.nanoTime() - quietSince[0] >= QUIET.toNanos();
               });
     } catch (ConditionTimeoutException e) {
-      // Still changing at the bound: judge what is open now.
+      // Still changing at the bound: judge what is left now.
     }
-    return open.get(0);
+    return left.get(0);
+  }
+
+  private static <T> List<Object> ids(List<T> items, Function<T, Object> identity) {
+    return items.stream().map(identity).toList();
   }
 
   /**

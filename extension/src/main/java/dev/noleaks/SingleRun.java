@@ -46,7 +46,20 @@ final class SingleRun {
    * Leaks found (heap findings name the classes that grew), meters that were unavailable, and the
    * after-snapshot's readings for reports.
    */
-  record Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings) {}
+  record Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings) {
+
+    /**
+     * This judgement when other code ran beside the check: no leak, and every check it made is
+     * unavailable for {@code reason}.
+     */
+    Judgement disturbed(Settings s, String reason) {
+      List<Finding> notMeasured = new ArrayList<>();
+      for (Check c : s.checks()) {
+        notMeasured.add(Finding.unavailable(c, c.key(), reason));
+      }
+      return new Judgement(List.of(), notMeasured, afterReadings);
+    }
+  }
 
   /**
    * The last heap reading after a full GC, at the end of a check or at a baseline, from which the
@@ -229,6 +242,10 @@ final class SingleRun {
         s.checks(Check.DESCRIPTORS)
             ? Settler.openWithoutGc(meters, before, s.ignores(), s.settleTimeout())
             : List.of();
+    List<JavaThread> aliveBeforeGc =
+        s.checks(Check.THREADS)
+            ? Settler.aliveWithoutGc(before, s.ignores(), s.settleTimeout())
+            : List.of();
     Snapshot after =
         Settler.settleUntil(
             meters,
@@ -239,6 +256,7 @@ final class SingleRun {
     remember(meters, baseline, after); // after was the last capture
     List<Finding> leaks = new ArrayList<>(Rules.leaks(before.diff(after), s));
     Rules.closedByGc(openBeforeGc, after.descriptors()).ifPresent(leaks::add);
+    Rules.stoppedByGc(aliveBeforeGc, after.threads()).ifPresent(leaks::add);
     return new Judgement(
         leaks, Rules.unavailable(after, baseline.settings()), Verdicts.readings(after));
   }

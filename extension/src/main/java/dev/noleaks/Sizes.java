@@ -8,16 +8,17 @@ import java.util.regex.Pattern;
 final class Sizes {
 
   static final String ACCEPTED =
-      "a whole number of bytes with a unit: B, KB, MB, GB (1000-based) or KiB, MiB, GiB"
-          + " (1024-based), e.g. \"512 KB\" or \"1 MiB\"";
+      "a size such as \"512 KB\", \"1.5 MB\", \"1 MiB\" or \"64 B\": a number and a unit, B,"
+          + " KB, MB, GB (1000-based; K, M, G for short) or KiB, MiB, GiB (1024-based), a bare"
+          + " number being bytes, that comes to a whole number of bytes";
 
   private static final Pattern SIZE = Pattern.compile("\\s*(\\d+(?:\\.\\d+)?)\\s*([A-Za-z]*)\\s*");
 
   private Sizes() {}
 
   /**
-   * Parses a size; throws {@link IllegalArgumentException} naming the accepted form. A bare number
-   * is bytes.
+   * Parses a size as {@link #ACCEPTED} says; throws {@link IllegalArgumentException} naming that
+   * form.
    */
   static long parse(String text) {
     Matcher m = SIZE.matcher(text);

@@ -4,8 +4,6 @@ import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Reading;
 import java.util.Optional;
 import org.assertj.core.api.AbstractAssert;
-import org.assertj.core.api.AbstractDoubleAssert;
-import org.assertj.core.api.Assertions;
 
 /**
  * Assertions on one {@link Snapshot}: {@code
@@ -27,16 +25,16 @@ public final class SnapshotAssert extends AbstractAssert<SnapshotAssert, Snapsho
 
   /**
    * The native heap's fragmentation, {@code fordblks / arena}: free bytes glibc holds in its arenas
-   * as a fraction of the arenas' size, as an AssertJ double assertion. Fails at once (without
-   * judging) when malloc statistics are unavailable or the arena is smaller than {@link
-   * #MIN_ARENA_BYTES}.
+   * as a fraction of the arenas' size, as an AssertJ double assertion whose bounds say what the
+   * ratio is made of. Fails at once (without judging) when malloc statistics are unavailable or the
+   * arena is smaller than {@link #MIN_ARENA_BYTES}.
    */
-  public AbstractDoubleAssert<?> nativeFragmentation() {
+  public FragmentationAssert nativeFragmentation() {
     isNotNull();
     return nativeFragmentation(actual.malloc());
   }
 
-  AbstractDoubleAssert<?> nativeFragmentation(Reading<MallocStats> malloc) {
+  FragmentationAssert nativeFragmentation(Reading<MallocStats> malloc) {
     Optional<String> unavailable = malloc.unavailableReason();
     if (unavailable.isPresent()) {
       failWithMessage("%s", AssertionMessages.fragmentationUnavailable(unavailable.get()));
@@ -45,7 +43,8 @@ public final class SnapshotAssert extends AbstractAssert<SnapshotAssert, Snapsho
     if (stats.arena() < MIN_ARENA_BYTES) {
       failWithMessage("%s", AssertionMessages.arenaTooSmall(stats, MIN_ARENA_BYTES));
     }
-    return Assertions.assertThat(stats.freeRatio())
-        .as(AssertionMessages.fragmentation(descriptionText(), stats));
+    FragmentationAssert ratio = new FragmentationAssert(stats);
+    String description = descriptionText();
+    return description == null || description.isEmpty() ? ratio : ratio.as(description);
   }
 }

@@ -71,8 +71,7 @@ class ConfigurationTest {
     assertThatThrownBy(() -> Settings.parseDuration("noleaks.settle.timeout", "-5s"))
         .isInstanceOf(ExtensionConfigurationException.class)
         .hasMessage(
-            "noleaks.settle.timeout: \"-5s\" is not valid; expected a duration ≥ 0 such as \"5s\","
-                + " \"250ms\", \"1m\" or \"PT5S\"");
+            "noleaks.settle.timeout: \"-5s\" is not valid; expected " + Settings.DURATION_FORM);
   }
 
   // --- configuration parameters and their precedence
@@ -129,8 +128,8 @@ class ConfigurationTest {
     assertThat(failureOf(BadAttribute.class))
         .isInstanceOf(ExtensionConfigurationException.class)
         .hasMessageStartingWith(
-            "@NoLeaks(heapTolerance) on BadAttribute.test(): \"64 XB\" is not valid; expected a"
-                + " whole number of bytes with a unit");
+            "@NoLeaks(heapTolerance) on BadAttribute.test(): \"64 XB\" is not valid; expected "
+                + Sizes.ACCEPTED);
   }
 
   @NoLeaks
@@ -150,7 +149,7 @@ class ConfigurationTest {
     assertThat(failureOf(Plain.class, "noleaks.mode", "loud"))
         .hasMessage("noleaks.mode: \"loud\" is not valid; expected fail or warn");
     assertThat(failureOf(Plain.class, "noleaks.repeat", "-3"))
-        .hasMessage("noleaks.repeat: \"-3\" is not valid; expected a whole number ≥ 0");
+        .hasMessage("noleaks.repeat: \"-3\" is not valid; expected " + Settings.REPEAT_FORM);
     assertThat(failureOf(Plain.class, "noleaks.ignore.threads", "pool-("))
         .hasMessageStartingWith(
             "noleaks.ignore.threads: \"pool-(\" is not valid; expected a Java"

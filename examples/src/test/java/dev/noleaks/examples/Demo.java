@@ -130,7 +130,7 @@ public final class Demo {
     return String.join("\n", List.of(lines).subList(0, MESSAGE_LINES))
         + "\n… "
         + (lines.length - MESSAGE_LINES)
-        + " more lines";
+        + (lines.length - MESSAGE_LINES == 1 ? " more line" : " more lines");
   }
 
   private static String indent(String text, String prefix) {

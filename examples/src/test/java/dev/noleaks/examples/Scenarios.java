@@ -46,6 +46,14 @@ final class Scenarios {
               ThreadsExample.class,
               leak("leakyThreadNeverStopped", "leaked", "\"metrics-poller\""),
               leak("leakyExecutorNeverShutDown", "leaked", "\"pool-", "-thread-2\""),
+              leak(
+                  "leakyTimerNeverCancelled",
+                  "1 thread never stopped, ended only when the garbage collector ran: \"Timer-",
+                  "Timer.cancel()"),
+              leak(
+                  "leakyExecutorLeftToTheGarbageCollector",
+                  "1 thread never stopped, ended only when the garbage collector ran: \"pool-",
+                  "ExecutorService.shutdown()"),
               leak("leakyThreadNeverStoppedFluent", "leaked", "\"metrics-poller\"")),
           new Scenario(
               "Pooled objects never returned",

@@ -3,7 +3,10 @@ package dev.noleaks.examples;
 import static dev.noleaks.MemoryAssertions.assertThatCode;
 
 import dev.noleaks.NoLeaks;
+import java.util.Timer;
+import java.util.TimerTask;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -40,6 +43,20 @@ class ThreadsExample {
     pool.submit(() -> 6 * 9).get();
   }
 
+  /** Runs one task on the timer and waits for it: the timer's thread then waits for the next. */
+  static void sendReport(Timer timer) throws InterruptedException {
+    CountDownLatch sent = new CountDownLatch(1);
+    timer.schedule(
+        new TimerTask() {
+          @Override
+          public void run() {
+            sent.countDown();
+          }
+        },
+        0);
+    sent.await();
+  }
+
   // --- leaky ---------------------------------------------------------------------------------
 
   @Test
@@ -56,6 +73,30 @@ class ThreadsExample {
   void leakyExecutorNeverShutDown() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     computeReport(pool);
+    // missing: shutdown and awaitTermination
+  }
+
+  /**
+   * A timer used once and never cancelled. Its thread waits for tasks until the JDK's cleaner for
+   * the unreachable {@code Timer} stops it, which happens only when some GC runs: NoLeaks' own GC
+   * would hide it, so it is caught by what the thread did before that GC.
+   */
+  @Test
+  @NoLeaks
+  void leakyTimerNeverCancelled() throws InterruptedException {
+    sendReport(new Timer());
+    // missing: timer.cancel()
+  }
+
+  /**
+   * An executor dropped without {@code shutdown()}: the wrapper {@code newSingleThreadExecutor}
+   * returns shuts its worker down when the GC finds it unreachable, and not before.
+   */
+  @Test
+  @NoLeaks
+  void leakyExecutorLeftToTheGarbageCollector() throws Exception {
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    pool.submit(() -> 6 * 7).get();
     // missing: shutdown and awaitTermination
   }
 
@@ -78,6 +119,31 @@ class ThreadsExample {
     } finally {
       poller.interrupt();
       poller.join();
+    }
+  }
+
+  @Test
+  @NoLeaks
+  void fixedTimerCancelled() throws InterruptedException {
+    Timer timer = new Timer();
+    try {
+      sendReport(timer);
+    } finally {
+      timer.cancel();
+    }
+  }
+
+  @Test
+  @NoLeaks
+  void fixedSingleThreadExecutorShutDown() throws Exception {
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      pool.submit(() -> 6 * 7).get();
+    } finally {
+      pool.shutdown();
+      if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+        pool.shutdownNow();
+      }
     }
   }
 

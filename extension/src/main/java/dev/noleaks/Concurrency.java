@@ -1,0 +1,106 @@
+package dev.noleaks;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Other tests running while a check measures, seen through the threads that run tests beside the
+ * current one. Every meter but the calling thread's allocations is process-wide, so under JUnit's
+ * parallel execution a test that is not isolated reads its neighbours' files, threads and memory
+ * too: a neighbour's open socket would be blamed on it, a neighbour's freed memory would hide its
+ * leak. A test running is never silent on the heap, so a sibling worker whose allocation counter
+ * moved during the check ran something, and the check cannot tell its readings from the
+ * neighbour's.
+ *
+ * <p>The siblings are the threads of the current thread's class whose names differ from its own
+ * only in their trailing number ({@code ForkJoinPool-1-worker-3} for JUnit 5's executor): without
+ * parallel execution tests run on {@code main}, which has none.
+ */
+final class Concurrency {
+
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+  /** Each sibling's allocation counter when the check began. */
+  private final Map<Long, Long> allocatedAtStart;
+
+  private final Thread self;
+
+  private Concurrency(Thread self, Map<Long, Long> allocatedAtStart) {
+    this.self = self;
+    this.allocatedAtStart = allocatedAtStart;
+  }
+
+  /** Starts watching the current thread's siblings; empty when it has none (no parallel run). */
+  static Optional<Concurrency> watch() {
+    Thread self = Thread.currentThread();
+    if (family(self).isEmpty() || !THREADS.isThreadAllocatedMemorySupported()) {
+      return Optional.empty();
+    }
+    return Optional.of(new Concurrency(self, allocated(siblings(self))));
+  }
+
+  /**
+   * How many sibling threads ran something since {@link #watch()}: allocated on the heap, or
+   * started since (a new worker is only made for work).
+   */
+  int neighbours() {
+    Map<Long, Long> now = allocated(siblings(self));
+    int busy = 0;
+    for (Map.Entry<Long, Long> e : now.entrySet()) {
+      Long before = allocatedAtStart.get(e.getKey());
+      if (before == null || e.getValue() > before) {
+        busy++;
+      }
+    }
+    return busy;
+  }
+
+  /** Why the readings of a disturbed check are not the code's, and what isolates it. */
+  static String reason(int neighbours) {
+    return Rules.plural(neighbours, "other thread")
+        + " of JUnit's parallel execution ran tests at the same time, whose descriptors, threads"
+        + " and memory are the whole process's as well; run it isolated: @NoLeaks on the test or"
+        + " class, or JUnit's @Isolated or @ResourceLock(Resources.GLOBAL)";
+  }
+
+  private static List<Thread> siblings(Thread self) {
+    String family = family(self);
+    List<Thread> result = new ArrayList<>();
+    for (Thread t : Meters.liveThreads()) {
+      if (t != self && t.getClass() == self.getClass() && family(t).equals(family)) {
+        result.add(t);
+      }
+    }
+    return result;
+  }
+
+  private static Map<Long, Long> allocated(List<Thread> threads) {
+    long[] ids = new long[threads.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = threads.get(i).getId();
+    }
+    long[] bytes = THREADS.getThreadAllocatedBytes(ids);
+    Map<Long, Long> result = new HashMap<>();
+    for (int i = 0; i < ids.length; i++) {
+      if (bytes[i] >= 0) {
+        result.put(ids[i], bytes[i]);
+      }
+    }
+    return result;
+  }
+
+  /** A numbered thread's name without its number; empty for a name that ends in none. */
+  private static String family(Thread t) {
+    String name = t.getName();
+    int end = name.length();
+    while (end > 0 && Character.isDigit(name.charAt(end - 1))) {
+      end--;
+    }
+    return end == name.length() ? "" : name.substring(0, end);
+  }
+}

@@ -1,0 +1,435 @@
+package dev.noleaks;
+
+import static dev.noleaks.MemoryAssertions.assertThatCode;
+import static dev.noleaks.TestKit.assertPasses;
+import static dev.noleaks.TestKit.failureOf;
+import static dev.noleaks.TestKit.reportEntries;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
+
+import com.sun.jna.Native;
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.Event;
+
+/**
+ * The edge cases a newcomer hits first: repeat counts, settings that would silently do nothing,
+ * sizes and durations as documented, parallel execution, and failures that name the test.
+ */
+class EdgeCasesTest {
+
+  static final List<AutoCloseable> LEFT_OPEN = new ArrayList<>();
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable c : LEFT_OPEN) {
+      c.close();
+    }
+    LEFT_OPEN.clear();
+    // The parallel runs' worker threads end a moment after their run: one ending during a later
+    // test's repeated runs frees its objects there, a negative heap delta that can hide a leak.
+    org.awaitility.Awaitility.await("JUnit's parallel workers ending")
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                Thread.getAllStackTraces().keySet().stream()
+                    .noneMatch(
+                        t ->
+                            t.getClass()
+                                .getName()
+                                .startsWith("org.junit.platform.engine.support.hierarchical")));
+  }
+
+  static void leakFile() throws IOException {
+    Path file = Files.createTempFile("noleaks-edge", ".txt");
+    file.toFile().deleteOnExit();
+    LEFT_OPEN.add(new FileInputStream(file.toFile()));
+  }
+
+  static final String[] SCOPE_ALL = {
+    "junit.jupiter.extensions.autodetection.enabled", "true", "noleaks.scope", "all"
+  };
+
+  static String[] with(String[] base, String... more) {
+    return Stream.concat(Stream.of(base), Stream.of(more)).toArray(String[]::new);
+  }
+
+  // --- 1, 2: repeat counts
+
+  @NoLeaks(repeat = 1)
+  static class RepeatOne {
+    @Test
+    void test() {}
+  }
+
+  @NoLeaks
+  static class Plain {
+    @Test
+    void test() {}
+  }
+
+  @Test
+  void oneToFourRunsAreRefusedAlikeByTheAnnotationTheConfigurationAndTheAssertion() {
+    assertThat(failureOf(RepeatOne.class))
+        .isInstanceOf(ExtensionConfigurationException.class)
+        .hasMessage(
+            "@NoLeaks(repeat) on RepeatOne.test(): \"1\" is not valid; expected "
+                + Settings.REPEAT_FORM);
+    assertThat(failureOf(Plain.class, "noleaks.repeat", "4"))
+        .hasMessage("noleaks.repeat: \"4\" is not valid; expected " + Settings.REPEAT_FORM);
+    assertThatThrownBy(() -> assertThatCode(() -> {}).repeated(1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("repeated: \"1\" is not valid; expected " + Settings.REPEAT_FORM);
+    assertThat(Settings.REPEAT_FORM).startsWith("0 (a single run) or at least 5 measured runs");
+  }
+
+  static final AtomicInteger RUNS = new AtomicInteger();
+
+  @NoLeaks(repeat = 0)
+  static class ForcedSingleRun {
+    @Test
+    void test() {
+      RUNS.incrementAndGet();
+    }
+  }
+
+  @NoLeaks(repeat = 0)
+  static class SingleRunFactory {
+    @TestFactory
+    Stream<DynamicTest> tests() {
+      return Stream.of(DynamicTest.dynamicTest("one", RUNS::incrementAndGet));
+    }
+  }
+
+  @Test
+  void repeatZeroForcesASingleRunWhereTheConfigurationRepeats() {
+    RUNS.set(0);
+    assertPasses(ForcedSingleRun.class, "noleaks.repeat", "20");
+    assertThat(RUNS).hasValue(1);
+    RUNS.set(0);
+    // The advice a @TestFactory in repeated mode gets can be followed.
+    assertPasses(SingleRunFactory.class, "noleaks.repeat", "10");
+    assertThat(RUNS).hasValue(1);
+  }
+
+  // --- 3: noleaks.scope=all beside parallel execution
+
+  static class UnannotatedLeak {
+    @Test
+    void test() throws IOException {
+      leakFile();
+    }
+  }
+
+  @Test
+  void scopeAllChecksTestsThatParallelExecutionRunsOneAtATime() {
+    assertThat(
+            failureOf(
+                UnannotatedLeak.class,
+                with(SCOPE_ALL, "junit.jupiter.execution.parallel.enabled", "true")))
+        .hasMessageContaining("1 file descriptor leaked");
+  }
+
+  static volatile CyclicBarrier together = new CyclicBarrier(2);
+
+  static void meetTheOtherTest() throws Exception {
+    together.await(10, TimeUnit.SECONDS);
+  }
+
+  static class LeaksBesideAnother {
+    @Test
+    void test() throws Exception {
+      meetTheOtherTest();
+      leakFile();
+    }
+  }
+
+  static class RunsBesideAnother {
+    @Test
+    void test() throws Exception {
+      meetTheOtherTest();
+      byte[][] work = new byte[64][];
+      for (int i = 0; i < work.length; i++) {
+        work[i] = new byte[1024];
+      }
+    }
+  }
+
+  static final String[] CONCURRENT = {
+    "junit.jupiter.execution.parallel.enabled", "true",
+    "junit.jupiter.execution.parallel.mode.default", "concurrent",
+    "junit.jupiter.execution.parallel.mode.classes.default", "concurrent",
+    "junit.jupiter.execution.parallel.config.strategy", "fixed",
+    "junit.jupiter.execution.parallel.config.fixed.parallelism", "4"
+  };
+
+  /**
+   * Two unannotated tests made to run at the same time: neither can tell its descriptors from the
+   * other's, so neither is blamed, and both say the checks were not measured and how to isolate.
+   */
+  @Test
+  void scopeAllSaysWhatItCouldNotMeasureBesideAConcurrentTest() {
+    together = new CyclicBarrier(2);
+    EngineExecutionResults results =
+        TestKit.run(
+            List.of(LeaksBesideAnother.class, RunsBesideAnother.class),
+            Stream.concat(Stream.of(SCOPE_ALL), Stream.of(CONCURRENT)).toArray(String[]::new));
+    results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
+    assertThat(reportEntries(results))
+        .filteredOn(e -> e.getKey().equals("noleaks.unavailable.descriptors"))
+        .hasSize(2)
+        .allSatisfy(
+            e ->
+                assertThat(e.getValue())
+                    .contains("ran tests at the same time")
+                    .contains("@NoLeaks on the test or class"));
+  }
+
+  // --- 11: fluent assertions beside concurrent tests
+
+  static volatile CountDownLatch assertionDone = new CountDownLatch(1);
+
+  static class AssertsBesideAnother {
+    @Test
+    void test() throws Exception {
+      meetTheOtherTest();
+      try {
+        assertThatCode(() -> Native.free(Native.malloc(64))).repeated(20).doesNotLeakNativeMemory();
+      } finally {
+        assertionDone.countDown();
+      }
+    }
+  }
+
+  static class BusyBesideAnother {
+    static volatile Object sink;
+
+    @Test
+    void test() throws Exception {
+      meetTheOtherTest();
+      while (!assertionDone.await(1, TimeUnit.MILLISECONDS)) {
+        sink = new byte[256];
+      }
+    }
+  }
+
+  @Test
+  void aFluentAssertionBesideAConcurrentTestSaysItCannotMeasureAndHowToIsolate() {
+    together = new CyclicBarrier(2);
+    assertionDone = new CountDownLatch(1);
+    EngineExecutionResults results =
+        TestKit.run(List.of(AssertsBesideAnother.class, BusyBesideAnother.class), CONCURRENT);
+    List<Event> failed = results.testEvents().failed().list();
+    assertThat(failed).hasSize(1);
+    assertThat(failed.get(0).getTestDescriptor().getUniqueId().toString())
+        .contains("AssertsBesideAnother");
+    assertThat(
+            failed
+                .get(0)
+                .getRequiredPayload(TestExecutionResult.class)
+                .getThrowable()
+                .orElseThrow())
+        .hasMessageStartingWith("cannot check the code: 1 other thread of JUnit's parallel")
+        .hasMessageContaining("@Isolated");
+  }
+
+  // --- 4: settings that would do nothing
+
+  @Test
+  void aMisspelledKeyFailsNamingTheKeyItMeant() {
+    System.setProperty("noleaks.heap.tolerence", "1 MB");
+    try {
+      assertThat(failureOf(Plain.class))
+          .isInstanceOf(ExtensionConfigurationException.class)
+          .hasMessageStartingWith(
+              "noleaks.heap.tolerence is not a NoLeaks setting; did you mean"
+                  + " noleaks.heap.tolerance?");
+      assertThatThrownBy(() -> assertThatCode(() -> {}))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("did you mean noleaks.heap.tolerance?");
+    } finally {
+      System.clearProperty("noleaks.heap.tolerence");
+    }
+    assertPasses(Plain.class);
+  }
+
+  @NoLeaks(checks = Check.HEAP, skip = Check.HEAP)
+  static class ChecksNothing {
+    @Test
+    void test() {}
+  }
+
+  @Test
+  void anAnnotationThatLeavesNothingToCheckIsRefused() {
+    assertThat(failureOf(ChecksNothing.class))
+        .isInstanceOf(ExtensionConfigurationException.class)
+        .hasMessageStartingWith(
+            "@NoLeaks(checks, skip) on ChecksNothing.test(): \"checks [heap] minus skip [heap]\""
+                + " is not valid; expected at least one check left to run");
+    // Switching NoLeaks off in the configuration is what that switch is for.
+    assertPasses(ChecksNothing.class, "noleaks.checks", "none");
+  }
+
+  @Test
+  void theLauncherListenerSaysWhatTheConfigurationLeavesUndone() {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    Launcher launcher = LauncherFactory.create();
+    launcher.execute(
+        LauncherDiscoveryRequestBuilder.request()
+            .selectors(selectClass(Plain.class))
+            .configurationParameter("noleaks.scope", "all")
+            .configurationParameter("noleaks.native.tolerence", "1 MB")
+            .build(),
+        new ConfigurationCheck(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+    assertThat(printed.toString(StandardCharsets.UTF_8))
+        .contains(
+            "[NoLeaks] noleaks.native.tolerence is not a NoLeaks setting; did you mean"
+                + " noleaks.native.tolerance?")
+        .contains(
+            "[NoLeaks] noleaks.scope=all has no effect: JUnit's extension auto-detection is off");
+    assertThat(
+            ConfigurationCheck.problems(
+                List.of("noleaks.scope"),
+                k ->
+                    java.util.Optional.ofNullable(
+                        Map.of("noleaks.scope", "all", ConfigurationCheck.AUTODETECTION, "true")
+                            .get(k))))
+        .isEmpty();
+  }
+
+  // --- 5: sizes and durations as their messages say
+
+  @Test
+  void sizesAndDurationsAreParsedAsTheirMessagesSay() {
+    assertThat(Sizes.parse("512")).isEqualTo(512);
+    assertThat(Sizes.parse("1.5 MB")).isEqualTo(1_500_000);
+    assertThat(Sizes.ACCEPTED).contains("\"1.5 MB\"").contains("a bare number being bytes");
+    assertThatThrownBy(() -> Sizes.parse("1.5 B"))
+        .hasMessageContaining("is not a whole number of bytes");
+    assertThat(Settings.parseDuration("noleaks.settle.timeout", "0")).isEqualTo(Duration.ZERO);
+    assertThatThrownBy(() -> Settings.parseDuration("noleaks.settle.timeout", "5"))
+        .hasMessage(
+            "noleaks.settle.timeout: \"5\" is not valid; expected " + Settings.DURATION_FORM);
+    assertThat(Settings.DURATION_FORM).contains("or 0");
+    assertPasses(Plain.class, "noleaks.settle.timeout", "0", "noleaks.heap.tolerance", "512");
+  }
+
+  // --- 7, 8: failures name the invocation and point at the test
+
+  @NoLeaks
+  static class Parameterized {
+    @ParameterizedTest
+    @ValueSource(strings = {"keeps-closed", "leaks"})
+    void opens(String what) throws IOException {
+      if (what.equals("leaks")) {
+        leakFile();
+      }
+    }
+  }
+
+  @Test
+  void aLeakingInvocationIsNamedByItsArguments() {
+    EngineExecutionResults results = TestKit.run(Parameterized.class);
+    List<Event> failed = results.testEvents().failed().list();
+    assertThat(failed).hasSize(1);
+    assertThat(
+            failed
+                .get(0)
+                .getRequiredPayload(TestExecutionResult.class)
+                .getThrowable()
+                .orElseThrow())
+        .hasMessageStartingWith("Parameterized.opens() [2] leaks leaked (1 finding):");
+  }
+
+  @NoLeaks
+  static class LeaksAFile {
+    @Test
+    void opensAndForgets() throws IOException {
+      leakFile();
+    }
+  }
+
+  @Test
+  void aLeakErrorPointsAtTheTestMethod() {
+    Throwable leak = failureOf(LeaksAFile.class);
+    assertThat(leak).isInstanceOf(LeakError.class);
+    StackTraceElement top = leak.getStackTrace()[0];
+    assertThat(top.getClassName()).isEqualTo(LeaksAFile.class.getName());
+    assertThat(top.getMethodName()).isEqualTo("opensAndForgets");
+    assertThat(top.getFileName()).isEqualTo("EdgeCasesTest.java");
+  }
+
+  // --- 10: wording
+
+  @Test
+  void buffersThatGrewWithoutANewOneSaySo() {
+    Snapshot now = Snapshot.now();
+    Snapshot before = withDirect(now, new BufferPool(1, 8192));
+    Snapshot after = withDirect(now, new BufferPool(1, 8193));
+    assertThat(Rules.buffers(before.diff(after)))
+        .singleElement()
+        .extracting(Finding::summary)
+        .isEqualTo(
+            "direct buffers grew by +1 B with no more of them: 1 buffer of 8,192 B before, 1 of 8,193 B after");
+    Snapshot two = withDirect(now, new BufferPool(2, 16384));
+    assertThat(Rules.buffers(before.diff(two)))
+        .singleElement()
+        .extracting(Finding::summary)
+        .asString()
+        .startsWith("1 direct buffer leaked (+8,192 B): 1 buffer of");
+  }
+
+  private static Snapshot withDirect(Snapshot s, BufferPool direct) {
+    return new Snapshot(
+        s.takenAt(),
+        s.heapUsed(),
+        s.heapExact(),
+        direct,
+        s.mappedBuffers(),
+        s.malloc(),
+        s.jvmMalloc(),
+        s.descriptors(),
+        s.threads(),
+        s.nativeThreadCount(),
+        s.residentBytes(),
+        s.allocatedBytes());
+  }
+
+  @Test
+  void aFragmentationBoundSaysWhatTheRatioIsMadeOf() {
+    dev.noleaks.probe.MallocStats stats =
+        new dev.noleaks.probe.MallocStats(4_000_000, 10, 0, 0, 1_000_000, 3_000_000, 0);
+    assertThatThrownBy(() -> new FragmentationAssert(stats).isLessThan(0.5))
+        .hasMessage(
+            "Expecting native fragmentation (free bytes malloc holds / its arena) to be less than"
+                + " 0.500, but it was 0.750: 3 MB free in a 4 MB malloc arena");
+    new FragmentationAssert(stats).isLessThan(0.8).isLessThanOrEqualTo(0.75);
+  }
+}
