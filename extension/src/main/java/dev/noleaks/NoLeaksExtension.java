@@ -7,9 +7,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.logging.Logger;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
+import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -68,6 +70,12 @@ public class NoLeaksExtension
       Concurrency.watch().ifPresent(watch -> store.put(Concurrency.class, watch));
     }
     store.put(SingleRun.Baseline.class, SingleRun.beginResources(settings.get()));
+    if (context
+        .getTestMethod()
+        .filter(m -> AnnotationSupport.isAnnotated(m, TestFactory.class))
+        .isPresent()) {
+      store.put(DynamicBlame.class, new DynamicBlame());
+    }
   }
 
   /**
@@ -120,7 +128,71 @@ public class NoLeaksExtension
     if (trend != null) {
       leaks.addAll(trend.findings());
     }
+    DynamicBlame blame = context.getStore(NAMESPACE).remove(DynamicBlame.class, DynamicBlame.class);
+    if (blame != null) {
+      leaks.removeIf(blame::blamed);
+    }
     report(context, baseline.settings(), leaks, judgement.unavailable());
+  }
+
+  /**
+   * In single-run mode each dynamic test of a {@code @TestFactory} is checked on its own, so that a
+   * leak is blamed on the dynamic test that made it, not on the factory; the factory's own check
+   * then leaves out the kinds of leak a dynamic test was already blamed for.
+   */
+  @Override
+  public void interceptDynamicTest(
+      Invocation<Void> invocation,
+      DynamicTestInvocationContext invocationContext,
+      ExtensionContext extensionContext)
+      throws Throwable {
+    ExtensionContext.Store store = extensionContext.getStore(NAMESPACE);
+    SingleRun.Baseline factory = store.get(SingleRun.Baseline.class, SingleRun.Baseline.class);
+    DynamicBlame blame = store.get(DynamicBlame.class, DynamicBlame.class);
+    if (factory == null || blame == null || factory.settings().repeated()) {
+      invocation.proceed();
+      return;
+    }
+    Settings s = factory.settings();
+    Optional<Concurrency> watch =
+        findAnnotation(extensionContext).isEmpty() ? Concurrency.watch() : Optional.empty();
+    SingleRun.Baseline baseline = SingleRun.begin(s);
+    Throwable failure = null;
+    try {
+      invocation.proceed();
+    } catch (Throwable t) {
+      failure = t;
+    }
+    SingleRun.Judgement judgement = SingleRun.end(baseline);
+    int neighbours = watch.map(Concurrency::neighbours).orElse(0);
+    if (neighbours > 0) {
+      judgement = judgement.disturbed(s, Concurrency.reason(neighbours));
+    }
+    judgement.leaks().forEach(blame::blame);
+    try {
+      report(extensionContext, s, judgement.leaks(), judgement.unavailable());
+    } catch (LeakError leak) {
+      if (failure == null) {
+        throw leak;
+      }
+      failure.addSuppressed(leak); // the dynamic test's own failure stays first
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  /** The kinds of leak the dynamic tests of one factory were blamed for. */
+  private static final class DynamicBlame {
+    private final java.util.Set<Check> checks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    void blame(Finding leak) {
+      checks.add(leak.check());
+    }
+
+    boolean blamed(Finding leak) {
+      return checks.contains(leak.check());
+    }
   }
 
   /**

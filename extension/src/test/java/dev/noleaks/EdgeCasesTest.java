@@ -369,6 +369,35 @@ class EdgeCasesTest {
   }
 
   @NoLeaks
+  static class Factory {
+    @TestFactory
+    Stream<DynamicTest> files() {
+      return Stream.of(
+          DynamicTest.dynamicTest("reads and closes", () -> {}),
+          DynamicTest.dynamicTest("opens and forgets", EdgeCasesTest::leakFile),
+          DynamicTest.dynamicTest("reads again", () -> {}));
+    }
+  }
+
+  @Test
+  void aLeakInADynamicTestIsBlamedOnItNotOnTheFactory() {
+    EngineExecutionResults results = TestKit.run(Factory.class);
+    List<Event> failed = results.allEvents().failed().list();
+    assertThat(failed)
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getTestDescriptor().getDisplayName()).isEqualTo("opens and forgets");
+              assertThat(
+                      e.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow())
+                  .hasMessageStartingWith(
+                      "Factory.files() opens and forgets leaked (1 finding):\n  - 1 file"
+                          + " descriptor leaked: ");
+            });
+    results.testEvents().assertStatistics(stats -> stats.succeeded(2).failed(1));
+  }
+
+  @NoLeaks
   static class LeaksAFile {
     @Test
     void opensAndForgets() throws IOException {
