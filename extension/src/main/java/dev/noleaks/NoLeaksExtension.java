@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
 
@@ -44,7 +45,8 @@ public class NoLeaksExtension
     implements BeforeEachCallback,
         BeforeTestExecutionCallback,
         AfterEachCallback,
-        InvocationInterceptor {
+        InvocationInterceptor,
+        TestExecutionExceptionHandler {
 
   private static final Namespace NAMESPACE = Namespace.create(NoLeaksExtension.class);
   private static final Logger LOG = Logger.getLogger(NoLeaksExtension.class.getName());
@@ -132,7 +134,37 @@ public class NoLeaksExtension
     if (blame != null) {
       leaks.removeIf(blame::blamed);
     }
-    report(context, baseline.settings(), leaks, judgement.unavailable());
+    FailedAndLeaked own =
+        context.getStore(NAMESPACE).remove(FailedAndLeaked.class, FailedAndLeaked.class);
+    report(
+        context,
+        baseline.settings(),
+        leaks,
+        judgement.unavailable(),
+        Optional.ofNullable(own).filter(o -> context.getExecutionException().orElse(null) == o));
+  }
+
+  /**
+   * A checked test's own assertion failure goes on as a {@link FailedAndLeaked} copy, so that
+   * {@link #afterEach} can add the leak findings to its message, after the test's own. Other
+   * exceptions (a test that errs, an assumption that aborts it) pass unchanged; their leak findings
+   * are attached as a suppressed {@link LeakError}.
+   */
+  @Override
+  public void handleTestExecutionException(ExtensionContext context, Throwable throwable)
+      throws Throwable {
+    SingleRun.Baseline baseline =
+        context.getStore(NAMESPACE).get(SingleRun.Baseline.class, SingleRun.Baseline.class);
+    if (baseline == null
+        || baseline.settings().warnOnly()
+        || !(throwable instanceof AssertionError failure)
+        || throwable instanceof LeakError
+        || throwable instanceof FailedAndLeaked) {
+      throw throwable;
+    }
+    FailedAndLeaked copy = FailedAndLeaked.of(failure);
+    context.getStore(NAMESPACE).put(FailedAndLeaked.class, copy);
+    throw copy;
   }
 
   /**
@@ -169,8 +201,12 @@ public class NoLeaksExtension
       judgement = judgement.disturbed(s, Concurrency.reason(neighbours));
     }
     judgement.leaks().forEach(blame::blame);
+    Optional<FailedAndLeaked> own =
+        failure instanceof AssertionError a && !(failure instanceof LeakError) && !s.warnOnly()
+            ? Optional.of(FailedAndLeaked.of(a))
+            : Optional.empty();
     try {
-      report(extensionContext, s, judgement.leaks(), judgement.unavailable());
+      report(extensionContext, s, judgement.leaks(), judgement.unavailable(), own);
     } catch (LeakError leak) {
       if (failure == null) {
         throw leak;
@@ -178,7 +214,7 @@ public class NoLeaksExtension
       failure.addSuppressed(leak); // the dynamic test's own failure stays first
     }
     if (failure != null) {
-      throw failure;
+      throw own.isPresent() ? own.get() : failure;
     }
   }
 
@@ -295,9 +331,17 @@ public class NoLeaksExtension
     return drifting ? Settler.State.DRIFTING : Settler.State.LEFTOVERS;
   }
 
-  /** Publishes the findings, and fails the test unless in warn mode. */
+  /**
+   * Publishes the findings, and fails the test unless in warn mode: by adding them to the test's
+   * own assertion failure when it has one (it fails already, and its message comes first), else
+   * with a {@link LeakError}.
+   */
   static void report(
-      ExtensionContext context, Settings s, List<Finding> findings, List<Finding> unavailable) {
+      ExtensionContext context,
+      Settings s,
+      List<Finding> findings,
+      List<Finding> unavailable,
+      Optional<FailedAndLeaked> ownFailure) {
     if (findings.isEmpty()) {
       return;
     }
@@ -307,6 +351,10 @@ public class NoLeaksExtension
     }
     if (s.warnOnly()) {
       LOG.warning(() -> message + "\n(noleaks.mode=warn: the test is not failed)");
+      return;
+    }
+    if (ownFailure.isPresent()) {
+      ownFailure.get().addLeaks(message);
       return;
     }
     throw leakError(context, message);

@@ -397,6 +397,52 @@ class EdgeCasesTest {
     results.testEvents().assertStatistics(stats -> stats.succeeded(2).failed(1));
   }
 
+  // --- 6: a test that fails and leaks
+
+  @NoLeaks
+  static class FailsAndLeaks {
+    @Test
+    void test() throws IOException {
+      leakFile();
+      org.junit.jupiter.api.Assertions.assertEquals(42, 6 * 9, "the answer");
+    }
+  }
+
+  @NoLeaks
+  static class ErrsAndLeaks {
+    @Test
+    void test() throws IOException {
+      leakFile();
+      throw new IOException("disk gone");
+    }
+  }
+
+  @Test
+  void aTestThatFailsAndLeaksShowsItsOwnFailureFirstAndTheLeakInTheSameMessage() {
+    Throwable failure = failureOf(FailsAndLeaks.class);
+    assertThat(failure)
+        .isInstanceOf(org.opentest4j.AssertionFailedError.class)
+        .hasMessageStartingWith("the answer ==> expected: <42> but was: <54>")
+        .hasMessageContaining(
+            "\n\nFailsAndLeaks.test() leaked (1 finding):\n  - 1 file descriptor leaked: ");
+    org.opentest4j.AssertionFailedError afe = (org.opentest4j.AssertionFailedError) failure;
+    assertThat(afe.getExpected().getValue()).isEqualTo(42);
+    assertThat(afe.getActual().getValue()).isEqualTo(54);
+    assertThat(failure.toString())
+        .startsWith("org.opentest4j.AssertionFailedError: the answer ==> expected: <42>");
+    assertThat(failure.getStackTrace()[0].getMethodName())
+        .isNotEqualTo("handleTestExecutionException");
+    // An error that is no assertion stays as it is; the leak is attached to it.
+    Throwable error = failureOf(ErrsAndLeaks.class);
+    assertThat(error).isInstanceOf(IOException.class).hasMessage("disk gone");
+    assertThat(error.getSuppressed())
+        .singleElement()
+        .isInstanceOf(LeakError.class)
+        .extracting(Throwable::getMessage)
+        .asString()
+        .contains("1 file descriptor leaked");
+  }
+
   @NoLeaks
   static class LeaksAFile {
     @Test

@@ -1,0 +1,65 @@
+package dev.noleaks;
+
+import org.opentest4j.AssertionFailedError;
+
+/**
+ * A test's own assertion failure, to which NoLeaks adds what the test also leaked, so that the
+ * summary of a run (Surefire's, an IDE's) shows both in one message, the test's failure first.
+ * JUnit keeps a test's exception as its failure and only attaches a later {@code AfterEach}
+ * exception as suppressed, far down the trace; no callback runs late enough to change the message
+ * of an exception that is not NoLeaks' own. So an assertion failure of a checked test is rethrown
+ * as this copy of it (same message, stack trace, cause, suppressed exceptions and, for {@link
+ * AssertionFailedError}, expected and actual values for an IDE's diff), whose message grows by the
+ * leak findings once the test's check has run.
+ */
+final class FailedAndLeaked extends AssertionFailedError {
+
+  private static final long serialVersionUID = 1L;
+
+  private final String original;
+  private volatile String leaks = "";
+
+  private FailedAndLeaked(AssertionError failure, Object expected, Object actual) {
+    super(failure.getMessage(), expected, actual, failure.getCause());
+    original = failure.getClass().getName();
+    setStackTrace(failure.getStackTrace());
+    for (Throwable s : failure.getSuppressed()) {
+      addSuppressed(s);
+    }
+  }
+
+  private FailedAndLeaked(AssertionError failure) {
+    super(failure.getMessage(), failure.getCause());
+    original = failure.getClass().getName();
+    setStackTrace(failure.getStackTrace());
+    for (Throwable s : failure.getSuppressed()) {
+      addSuppressed(s);
+    }
+  }
+
+  /** A copy of the test's failure that can take the leak findings later. */
+  static FailedAndLeaked of(AssertionError failure) {
+    if (failure instanceof AssertionFailedError afe && afe.isExpectedDefined()) {
+      return new FailedAndLeaked(failure, afe.getExpected().getValue(), afe.getActual().getValue());
+    }
+    return new FailedAndLeaked(failure);
+  }
+
+  /** Adds the leak findings after the test's own message. */
+  void addLeaks(String message) {
+    leaks = "\n\n" + message;
+  }
+
+  @Override
+  public String getMessage() {
+    String own = super.getMessage();
+    return (own == null ? "" : own) + leaks;
+  }
+
+  /** Reads as the test's own failure: its class and the message. */
+  @Override
+  public String toString() {
+    String message = getLocalizedMessage();
+    return message == null || message.isEmpty() ? original : original + ": " + message;
+  }
+}
