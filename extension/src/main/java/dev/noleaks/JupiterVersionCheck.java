@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import java.lang.module.ModuleDescriptor;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -60,16 +61,11 @@ public final class JupiterVersionCheck implements BeforeEachCallback {
     }
   }
 
-  /** The version in junit-jupiter-api's manifest, or what is known without it. */
+  /** The version in junit-jupiter-api's manifest or module descriptor, or what is known without. */
   static String foundVersion() {
-    Package api = Test.class.getPackage();
-    String version = api == null ? null : api.getImplementationVersion();
-    if (version == null) {
-      version =
-          Test.class.getModule().getDescriptor() == null
-              ? null
-              : Test.class.getModule().getDescriptor().rawVersion().orElse(null);
-    }
-    return version != null ? version : "older than " + REQUIRED + " (its version is not recorded)";
+    Module api = Test.class.getModule();
+    return Optional.ofNullable(Test.class.getPackage().getImplementationVersion())
+        .or(() -> Optional.ofNullable(api.getDescriptor()).flatMap(ModuleDescriptor::rawVersion))
+        .orElse("older than " + REQUIRED + " (its version is not recorded)");
   }
 }
