@@ -193,6 +193,7 @@ public class ConsumerCheck {
     command.addAll(
         List.of("-B", "-fae", "-Dmaven.test.failure.ignore=true", "-f", "pom.xml", "test"));
     command.addAll(mavenArgs);
+    long start = System.nanoTime();
     int exit =
         new ProcessBuilder(command)
             .directory(projects.toFile())
@@ -224,9 +225,9 @@ public class ConsumerCheck {
             "consumer: FAILED  %-24s %s: %s%n", setUp.name(), setUp.what(), problem);
       }
     }
-    if (failed > 0) {
-      System.out.println("consumer: Maven exited with " + exit + "; its output is in " + log);
-    }
+    System.out.printf(
+        "consumer: the projects' build took %d s (Maven exited with %d; output in %s)%n",
+        (System.nanoTime() - start) / 1_000_000_000, exit, log);
     System.out.printf("consumer: %d passed, %d failed, %d skipped%n", passed, failed, skipped);
     System.exit(failed == 0 ? 0 : 1);
   }
