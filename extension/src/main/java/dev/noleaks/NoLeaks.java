@@ -35,7 +35,7 @@ import org.junit.jupiter.api.parallel.Resources;
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited
-@ExtendWith(NoLeaksExtension.class)
+@ExtendWith({JupiterVersionCheck.class, NoLeaksExtension.class})
 @ResourceLock(value = Resources.GLOBAL, target = ResourceLockTarget.SELF)
 public @interface NoLeaks {
 

@@ -19,7 +19,7 @@ public sealed interface Reading<T> permits Reading.Available, Reading.Unavailabl
     }
   }
 
-  /** No value, and why (for example "mallinfo2 not found: musl or glibc < 2.33"). */
+  /** No value, and why (for example "mallinfo2 not found: musl or glibc {@literal <} 2.33"). */
   record Unavailable<T>(String reason) implements Reading<T> {
     public Unavailable {
       Objects.requireNonNull(reason, "reason");
