@@ -314,6 +314,12 @@ class EdgeCasesTest {
                 + " noleaks.native.tolerance?")
         .contains(
             "[NoLeaks] noleaks.scope=all has no effect: JUnit's extension auto-detection is off");
+    // Every launcher (Surefire's, Gradle's, an IDE's) loads it from the jar.
+    assertThat(
+            java.util.ServiceLoader.load(org.junit.platform.launcher.TestExecutionListener.class)
+                .stream()
+                .map(java.util.ServiceLoader.Provider::type))
+        .contains(ConfigurationCheck.class);
     assertThat(
             ConfigurationCheck.problems(
                 List.of("noleaks.scope"),
