@@ -1,6 +1,7 @@
 package dev.noleaks;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.noleaks.probe.CompilerActivity;
 import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Probe;
 import dev.noleaks.probe.Reading;

@@ -78,59 +78,39 @@ final class RepeatedRun {
     if (nativeMemory) {
       r.learnOwnBlocks();
     }
-    Optional<String> histogram = Optional.empty();
+    Optional<ClassHistogram.RunHistograms> histograms = Optional.empty();
     if (heap) {
-      // Taken before the baseline reading: the text stays reachable until the end, so it must
+      // Taken before the baseline reading: what they keep stays reachable until the end, so it must
       // already be in the heap when the baseline is read.
-      Settler.collectGarbage();
-      histogram = ClassHistogram.take();
+      histograms = ClassHistogram.RunHistograms.start();
     }
     r.read(meters, nativeMemory, 0);
+    // The midpoint histogram disturbs the next native reading (the JVM mallocs for it): early
+    // enough that this run is outside the last 10 when there are 20 or more.
+    int middle = Math.min(n - 1, Math.max(Trend.WINDOW / 2, (n - Trend.WINDOW) / 2));
     int runs = 0;
     while (runs < n) {
       runs++;
       measured.run();
       r.read(meters, nativeMemory, runs);
+      if (runs == middle && histograms.isPresent()) {
+        histograms.get().middle(runs);
+      }
+    }
+    // Only when the heap leaked: the finding is built twice, the first one being garbage when the
+    // last histogram is taken (the finding's text would count as growth of byte[] and String).
+    if (heap && histograms.isPresent() && heapLeak(r, n, settings).isPresent()) {
+      histograms.get().end(n);
     }
 
     List<Finding> findings = new ArrayList<>();
     if (heap) {
-      Trend trend = new Trend("heap", Arrays.copyOf(r.heap, n + 1), settings.heapThreshold());
-      // A thread that ended frees its objects in the next reading: a negative delta that has
-      // nothing to do with the body. If the rule does not see a leak and threads ended, the runs
-      // in which none did are judged (when there are at least 10 of them).
-      int ended = Readings.count(r.threadEnded, n, n);
-      Optional<Trend> quiet =
-          trend.leaks() || ended == 0
-              ? Optional.empty()
-              : Readings.quietTrend("heap", r.heap, r.threadEnded, n, n, settings.heapThreshold());
-      Optional<Finding> leak =
-          trend.leaks()
-              ? Optional.of(
-                  finding(
-                      Check.HEAP,
-                      trend,
-                      n,
-                      settings,
-                      "; heap used after a full GC" + readings(trend)))
-              : quiet
-                  .filter(Trend::leaks)
-                  .map(
-                      q ->
-                          finding(
-                              Check.HEAP,
-                              q,
-                              n,
-                              settings,
-                              "; a thread ended during "
-                                  + Rules.plural(ended, "run")
-                                  + ", so only the "
-                                  + Rules.plural(q.readings().length - 1, "run")
-                                  + " in which none did are judged"));
+      Optional<Finding> leak = heapLeak(r, n, settings);
       if (leak.isPresent()) {
-        List<Finding> one = new ArrayList<>(List.of(leak.get()));
-        NoLeaksExtension.explainHeap(one, histogram);
-        findings.addAll(one);
+        findings.add(
+            histograms.isPresent()
+                ? Rules.withClasses(leak.get(), histograms.get().grownEveryRun(Rules.TOP_CLASSES))
+                : leak.get());
       }
     }
     if (nativeMemory) {
@@ -369,6 +349,43 @@ final class RepeatedRun {
       }
       return n;
     }
+  }
+
+  /** The heap leak the trend rule finds in the first {@code n} runs, without the classes. */
+  private static Optional<Finding> heapLeak(Readings r, int n, Settings settings) {
+    Trend trend = new Trend("heap", Arrays.copyOf(r.heap, n + 1), settings.heapThreshold());
+    // A thread that ended frees its objects in the next reading: a negative delta that has
+    // nothing to do with the body. If the rule does not see a leak and threads ended, the runs
+    // in which none did are judged (when there are at least 10 of them).
+    int ended = Readings.count(r.threadEnded, n, n);
+    Optional<Trend> quiet =
+        trend.leaks() || ended == 0
+            ? Optional.empty()
+            : Readings.quietTrend("heap", r.heap, r.threadEnded, n, n, settings.heapThreshold());
+    Optional<Finding> leak =
+        trend.leaks()
+            ? Optional.of(
+                finding(
+                    Check.HEAP,
+                    trend,
+                    n,
+                    settings,
+                    "; heap used after a full GC" + readings(trend)))
+            : quiet
+                .filter(Trend::leaks)
+                .map(
+                    q ->
+                        finding(
+                            Check.HEAP,
+                            q,
+                            n,
+                            settings,
+                            "; a thread ended during "
+                                + Rules.plural(ended, "run")
+                                + ", so only the "
+                                + Rules.plural(q.readings().length - 1, "run")
+                                + " in which none did are judged"));
+    return leak;
   }
 
   private static String readings(Trend trend) {

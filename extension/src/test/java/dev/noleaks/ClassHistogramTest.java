@@ -82,4 +82,27 @@ class ClassHistogramTest {
     var grown = ClassHistogram.parse(AFTER).grownSince(ClassHistogram.parse(BEFORE), 1);
     assertThat(grown).hasSize(1);
   }
+
+  @Test
+  void noLeaksOwnClassesAreNotGrowthButTestClassesInItsPackageAre() {
+    assertThat(ClassHistogram.ours("dev.noleaks.Finding")).isTrue();
+    assertThat(ClassHistogram.ours("dev.noleaks.Finding[]")).isTrue();
+    assertThat(ClassHistogram.ours("dev.noleaks.probe.MallocStats")).isTrue();
+    assertThat(ClassHistogram.ours("dev.noleaks.RepeatedRun$$Lambda/0x0000000801234567")).isTrue();
+    assertThat(ClassHistogram.ours("dev.noleaks.ClassHistogramTest")).isFalse();
+    assertThat(ClassHistogram.ours("java.lang.Object")).isFalse();
+    String after = AFTER.replace("com.example.Session", "dev.noleaks.Finding");
+    assertThat(ClassHistogram.parse(after).grownSince(ClassHistogram.parse(BEFORE), 8))
+        .extracting(ClassHistogram.Growth::describe)
+        .containsExactly("+10,000 byte[] (+1.2 MB)");
+  }
+
+  @Test
+  void growthIsSteadyWhenBothPartsGrewAtRatesWithinTwiceEachOther() {
+    assertThat(ClassHistogram.RunHistograms.steady(5, 5, 15, 15)).isTrue();
+    assertThat(ClassHistogram.RunHistograms.steady(5, 5, 19, 15)).isTrue();
+    assertThat(ClassHistogram.RunHistograms.steady(279, 5, 0, 15)).isFalse();
+    assertThat(ClassHistogram.RunHistograms.steady(270, 5, 9, 15)).isFalse();
+    assertThat(ClassHistogram.RunHistograms.steady(5, 5, 31, 15)).isFalse();
+  }
 }

@@ -73,7 +73,11 @@ class MemoryAssertionsTest {
         .hasMessageContaining("code leaked (1 finding):")
         .hasMessageContaining("heap grew in ")
         .hasMessageMatching("(?s).* of the last 10 runs: \\[[+-]\\d.*slope 16 B/run.*")
-        .hasMessageContaining("+20 java.lang.Object (+320 B)");
+        // About 20, not exactly: the histograms count the whole heap, and other code may add an
+        // Object or two once during the runs (+19 was reported on JDK 25 under load when the first
+        // histogram also counted garbage; +4 unrelated Objects were measured since). 25 would mean
+        // the warm-up runs were counted.
+        .hasMessageMatching("(?s).*: \\+(19|2[0-4]) java\\.lang\\.Object \\(\\+\\d+ B\\).*");
   }
 
   /**

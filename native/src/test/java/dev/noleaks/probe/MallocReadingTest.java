@@ -78,20 +78,20 @@ class MallocReadingTest {
 
   @Test
   void tenThousandReadingsDoNotMoveInUse() {
-    List<Long> drifts = new ArrayList<>();
-    for (int attempt = 0; attempt < 5; attempt++) {
-      readings(10_000); // compile the reading path first
-      NativeHeap.awaitQuietCompiler();
-      long before = NativeHeap.inUse(probe);
-      readings(10_000);
-      long drift = NativeHeap.inUse(probe) - before;
-      drifts.add(drift);
-      if (drift == 0) {
-        break;
-      }
-    }
-    // a reading that allocated even one byte would drift by >= 10,000 B in every attempt
-    assertThat(drifts).as("in-use drift per attempt of 10,000 readings").contains(0L);
+    readings(10_000); // compile the reading path first
+    NativeHeap.retrying(
+        3,
+        () -> {
+          long drift = NativeHeap.medianChange(probe, 5, () -> readings(10_000));
+          // Not exactly 0: in-use is process-wide, and other threads (surefire's, the GC's, the
+          // JIT's between two of its clock ticks) move it while 10,000 readings run: drifts of
+          // -35,216, -96, 2,528, 208 and 704 B in five attempts with the machine's load at 8
+          // (measured, JDK 17), none 0. A reading that left even one chunk behind (32 B at least)
+          // would drift by 320,000 B or more in every sample.
+          assertThat(Math.abs(drift))
+              .as("in-use drift across 10,000 readings, median of 5")
+              .isLessThan(10_000);
+        });
   }
 
   private long readings(int count) {

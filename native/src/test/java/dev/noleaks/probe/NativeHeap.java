@@ -8,6 +8,7 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -33,14 +34,21 @@ final class NativeHeap {
   }
 
   /**
+   * The compiler threads' CPU clock (see {@link CompilerActivity}), read through the probe that the
+   * tests measure with.
+   */
+  private static final Optional<CompilerActivity> COMPILERS =
+      CompilerActivity.open(Probe.current());
+
+  /**
    * Waits, bounded, until the JIT has compiled nothing for 100 ms: C2 allocates and frees KBs to
    * MBs of arena memory per compilation on its own threads, which moves process-wide readings.
+   * "Nothing" means neither a compilation finished nor a compiler thread used CPU: with both cores
+   * busy, one C2 compile of the test's loop runs for seconds, and the total compilation time moves
+   * only when it ends (readings taken meanwhile drifted by +14 KB to +716 KB over 100 malloc_info
+   * calls, load ~8).
    */
   static void awaitQuietCompiler() {
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-      return;
-    }
     AtomicLong last = new AtomicLong(-1);
     AtomicLong since = new AtomicLong(System.nanoTime());
     try {
@@ -52,9 +60,9 @@ final class NativeHeap {
           .pollInterval(Duration.ofMillis(10))
           .until(
               () -> {
-                long total = jit.getTotalCompilationTime();
+                long clock = compilerClock();
                 long now = System.nanoTime();
-                if (total != last.getAndSet(total)) {
+                if (clock != last.getAndSet(clock)) {
                   since.set(now);
                 }
                 return now - since.get() >= 100_000_000L;
@@ -62,6 +70,19 @@ final class NativeHeap {
     } catch (org.awaitility.core.ConditionTimeoutException busy) {
       // measure anyway: the assertions take medians and retry
     }
+  }
+
+  /**
+   * Total JIT milliseconds plus the compiler threads' CPU nanoseconds (shifted apart): changes when
+   * a compilation finishes and while one runs.
+   */
+  private static long compilerClock() {
+    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    long total =
+        jit != null && jit.isCompilationTimeMonitoringSupported()
+            ? jit.getTotalCompilationTime() << 40
+            : 0;
+    return total + COMPILERS.flatMap(CompilerActivity::cpuNanos).orElse(0L);
   }
 
   /**
@@ -88,9 +109,10 @@ final class NativeHeap {
 
   /**
    * The median, over {@code trials}, of the change in in-use bytes across {@code action}; {@code
-   * cleanup} runs after each reading, unmeasured. A sample during which the JIT compiled or a GC
-   * ran is taken again (at most {@code 4 * trials} samples in all): both malloc and free tens to
-   * hundreds of KB on their own threads (measured: up to +328 KB across 100 malloc_info calls).
+   * cleanup} runs after each reading, unmeasured. A sample during which the JIT compiled (or a
+   * compiler thread ran) or a GC ran is taken again (at most {@code 4 * trials} samples in all):
+   * both malloc and free tens to hundreds of KB on their own threads (measured: up to +328 KB
+   * across 100 malloc_info calls).
    */
   static long medianChange(Probe probe, int trials, Runnable action, Runnable cleanup) {
     long[] changes = new long[trials];
@@ -109,17 +131,13 @@ final class NativeHeap {
     return changes[clean / 2];
   }
 
-  /** GC count plus total JIT milliseconds: changes whenever either ran. */
+  /** GC count plus the {@link #compilerClock()}: changes whenever either ran. */
   private static long jvmActivity() {
     long total = 0;
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       total += gc.getCollectionCount();
     }
-    CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    if (jit != null && jit.isCompilationTimeMonitoringSupported()) {
-      total += jit.getTotalCompilationTime() << 20;
-    }
-    return total;
+    return total * 31 + compilerClock();
   }
 
   static long medianChange(Probe probe, int trials, Runnable action) {

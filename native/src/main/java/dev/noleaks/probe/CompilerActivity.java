@@ -1,7 +1,5 @@
-package dev.noleaks;
+package dev.noleaks.probe;
 
-import dev.noleaks.probe.NativeThread;
-import dev.noleaks.probe.Probe;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.util.List;
@@ -17,7 +15,7 @@ import java.util.Optional;
  * The file is read into one preallocated array through {@link FileInputStream} (reads under 8 KB go
  * through a stack buffer in the JDK's native code), so reading it does not allocate native memory.
  */
-final class CompilerActivity {
+public final class CompilerActivity {
 
   /**
    * Compiler threads' {@code comm} names: "C1 CompilerThre", "C2 CompilerThre" (15 characters), and
@@ -33,7 +31,7 @@ final class CompilerActivity {
   }
 
   /** Present when this platform has per-thread {@code schedstat} and names compiler threads. */
-  static Optional<CompilerActivity> open(Probe probe) {
+  public static Optional<CompilerActivity> open(Probe probe) {
     CompilerActivity activity = new CompilerActivity(probe);
     return activity.cpuNanos().isPresent() ? Optional.of(activity) : Optional.empty();
   }
@@ -42,7 +40,7 @@ final class CompilerActivity {
    * Summed CPU time of the live compiler threads; empty when it cannot be read. A compiler thread
    * that exits (dynamic compiler threads) lowers the sum, which callers treat as a change too.
    */
-  synchronized Optional<Long> cpuNanos() {
+  public synchronized Optional<Long> cpuNanos() {
     Optional<List<NativeThread>> threads = probe.nativeThreads().toOptional();
     if (threads.isEmpty()) {
       return Optional.empty();
