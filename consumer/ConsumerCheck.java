@@ -37,14 +37,7 @@ public class ConsumerCheck {
     /** The leaky test fails with NoLeaks' message, the clean one passes. */
     CATCHES_THE_LEAK,
     /** Both tests fail with NoLeaks' message that the JUnit found is too old. */
-    SAYS_JUNIT_IS_TOO_OLD,
-    /**
-     * TODO issue 16 item 3: AssertJ's and NoLeaks' static imports clash ("reference to
-     * assertThatCode is ambiguous"), so this project does not compile yet. Counted as skipped while
-     * it fails to compile; when the entry points are renamed, update ASSERTJ_TEST to the new names
-     * and change its expectation to CATCHES_THE_LEAK.
-     */
-    FAILS_TO_COMPILE_UNTIL_ISSUE_16_ITEM_3
+    SAYS_JUNIT_IS_TOO_OLD
   }
 
   record SetUp(String name, String what, List<String> dependencies, String test, Expect expect) {}
@@ -106,7 +99,7 @@ public class ConsumerCheck {
 
         @Test
         void leakyThread() {
-          assertThatCode(
+          assertThatRunning(
                   () -> {
                     Thread worker = new Thread(ConsumerTest::waitForever, "consumer-leaky-worker");
                     worker.setDaemon(true);
@@ -118,7 +111,8 @@ public class ConsumerCheck {
         @Test
         void cleanThread() {
           assertThat(List.of("AssertJ")).hasSize(1);
-          assertThatCode(
+          assertThatCode(() -> List.of("AssertJ")).doesNotThrowAnyException();
+          assertThatRunning(
                   () -> {
                     Thread worker = new Thread(() -> {}, "consumer-clean-worker");
                     worker.start();
@@ -177,7 +171,7 @@ public class ConsumerCheck {
             List.of(
                 junit6, dependency("org.assertj", "assertj-core", ASSERTJ, "test"), NOLEAKS),
             ASSERTJ_TEST,
-            Expect.FAILS_TO_COMPILE_UNTIL_ISSUE_16_ITEM_3));
+            Expect.CATCHES_THE_LEAK));
   }
 
   public static void main(String[] args) throws Exception {
@@ -205,18 +199,10 @@ public class ConsumerCheck {
 
     int passed = 0;
     int failed = 0;
-    int skipped = 0;
     for (SetUp setUp : setUps) {
       Map<String, String> outcomes = outcomes(projects.resolve(setUp.name()));
       String problem = judge(setUp, outcomes, buildLog);
-      if (setUp.expect() == Expect.FAILS_TO_COMPILE_UNTIL_ISSUE_16_ITEM_3 && problem == null) {
-        skipped++;
-        System.out.printf(
-            "consumer: SKIPPED %-24s %s: does not compile yet (\"assertThatCode is ambiguous\");"
-                + " TODO issue 16 item 3%n",
-            setUp.name(),
-            setUp.what());
-      } else if (problem == null) {
+      if (problem == null) {
         passed++;
         System.out.printf("consumer: ok      %-24s %s%n", setUp.name(), setUp.what());
       } else {
@@ -228,7 +214,7 @@ public class ConsumerCheck {
     System.out.printf(
         "consumer: the projects' build took %d s (Maven exited with %d; output in %s)%n",
         (System.nanoTime() - start) / 1_000_000_000, exit, log);
-    System.out.printf("consumer: %d passed, %d failed, %d skipped%n", passed, failed, skipped);
+    System.out.printf("consumer: %d passed, %d failed%n", passed, failed);
     System.exit(failed == 0 ? 0 : 1);
   }
 
@@ -246,16 +232,6 @@ public class ConsumerCheck {
             return e.getKey() + " did not fail saying JUnit " + JUNIT_TOO_OLD + " is too old: "
                 + firstLine(e.getValue());
           }
-        }
-        return null;
-      case FAILS_TO_COMPILE_UNTIL_ISSUE_16_ITEM_3:
-        if (catchesTheLeak(outcomes) == null) {
-          return "compiles and works now: issue 16 item 3 is fixed, so mark this set-up"
-              + " CATCHES_THE_LEAK in consumer/ConsumerCheck.java";
-        }
-        if (!buildLog.contains("reference to assertThatCode is ambiguous")) {
-          return "expected the compile error 'reference to assertThatCode is ambiguous'"
-              + " (issue 16 item 3), got something else";
         }
         return null;
       default:

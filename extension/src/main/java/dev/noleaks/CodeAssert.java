@@ -10,9 +10,9 @@ import org.assertj.core.api.AbstractAssert;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /**
- * Assertions on what a piece of code leaks or allocates: {@code assertThatCode(() ->
+ * Assertions on what a piece of code leaks or allocates: {@code assertThatRunning(() ->
  * parse(doc)).repeated(20).doesNotLeak()}. Obtain it from {@link
- * MemoryAssertions#assertThatCode(ThrowingCallable)}.
+ * MemoryAssertions#assertThatRunning(ThrowingCallable)}.
  *
  * <p>Each {@code doesNotLeak…} method runs the code and judges it like {@code @NoLeaks}:
  *

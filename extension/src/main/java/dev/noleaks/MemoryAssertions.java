@@ -9,8 +9,8 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
  * <pre>{@code
  * import static dev.noleaks.MemoryAssertions.*;
  *
- * assertThatCode(() -> parser.parse(doc)).repeated(20).doesNotLeak();
- * assertThatCode(() -> codec.encode(frame)).allocatesAtMost("1 KB");
+ * assertThatRunning(() -> parser.parse(doc)).repeated(20).doesNotLeak();
+ * assertThatRunning(() -> codec.encode(frame)).allocatesAtMost("1 KB");
  * assertThat(new WeakReference<>(session)).isGarbageCollected();
  * Snapshot before = Snapshot.take();
  * server.stop();
@@ -26,7 +26,7 @@ public final class MemoryAssertions {
   private MemoryAssertions() {}
 
   /** Assertions on what {@code code} leaks or allocates when run. */
-  public static CodeAssert assertThatCode(ThrowingCallable code) {
+  public static CodeAssert assertThatRunning(ThrowingCallable code) {
     return new CodeAssert(code);
   }
 

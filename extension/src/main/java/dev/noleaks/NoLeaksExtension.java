@@ -278,7 +278,7 @@ public class NoLeaksExtension
               + " is a @TestFactory: repeat = "
               + baseline.settings().repeat()
               + " would repeat building its dynamic tests, not running them. Set @NoLeaks(repeat"
-              + " = 0) on the factory, or use MemoryAssertions.assertThatCode(...).repeated(n)"
+              + " = 0) on the factory, or use MemoryAssertions.assertThatRunning(...).repeated(n)"
               + " inside a dynamic test.");
     }
     return invocation.proceed();

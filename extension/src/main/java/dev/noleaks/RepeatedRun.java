@@ -12,7 +12,7 @@ import java.util.Optional;
  * Repeated mode: runs a body {@code warmup} times unmeasured, then {@code repeat} times with a
  * settled reading of heap and native memory after each, and judges each meter by its {@link Trend}.
  * Used by the extension ({@code @NoLeaks(repeat = N)}, body = the test method) and by {@code
- * assertThatCode(...).repeated(n)}.
+ * assertThatRunning(...).repeated(n)}.
  *
  * <p>Between readings the runner keeps nothing but arrays allocated up front: holding a snapshot
  * per run would itself grow the heap every run.

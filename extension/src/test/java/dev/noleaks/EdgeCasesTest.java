@@ -1,6 +1,6 @@
 package dev.noleaks;
 
-import static dev.noleaks.MemoryAssertions.assertThatCode;
+import static dev.noleaks.MemoryAssertions.assertThatRunning;
 import static dev.noleaks.TestKit.assertPasses;
 import static dev.noleaks.TestKit.failureOf;
 import static dev.noleaks.TestKit.reportEntries;
@@ -104,7 +104,7 @@ class EdgeCasesTest {
                 + Settings.REPEAT_FORM);
     assertThat(failureOf(Plain.class, "noleaks.repeat", "4"))
         .hasMessage("noleaks.repeat: \"4\" is not valid; expected " + Settings.REPEAT_FORM);
-    assertThatThrownBy(() -> assertThatCode(() -> {}).repeated(1))
+    assertThatThrownBy(() -> assertThatRunning(() -> {}).repeated(1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("repeated: \"1\" is not valid; expected " + Settings.REPEAT_FORM);
     assertThat(Settings.REPEAT_FORM).startsWith("0 (a single run) or at least 5 measured runs");
@@ -221,7 +221,9 @@ class EdgeCasesTest {
     void test() throws Exception {
       meetTheOtherTest();
       try {
-        assertThatCode(() -> Native.free(Native.malloc(64))).repeated(20).doesNotLeakNativeMemory();
+        assertThatRunning(() -> Native.free(Native.malloc(64)))
+            .repeated(20)
+            .doesNotLeakNativeMemory();
       } finally {
         assertionDone.countDown();
       }
@@ -272,7 +274,7 @@ class EdgeCasesTest {
           .hasMessageStartingWith(
               "noleaks.heap.tolerence is not a NoLeaks setting; did you mean"
                   + " noleaks.heap.tolerance?");
-      assertThatThrownBy(() -> assertThatCode(() -> {}))
+      assertThatThrownBy(() -> assertThatRunning(() -> {}))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("did you mean noleaks.heap.tolerance?");
     } finally {

@@ -1,7 +1,7 @@
 package dev.noleaks;
 
 import static dev.noleaks.MemoryAssertions.assertThat;
-import static dev.noleaks.MemoryAssertions.assertThatCode;
+import static dev.noleaks.MemoryAssertions.assertThatRunning;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.jna.Native;
@@ -68,7 +68,8 @@ class MemoryAssertionsTest {
   @Test
   void repeatedHeapLeakFailsWithTheDeltasAndTheClass() {
     assertThatThrownBy(
-            () -> assertThatCode(() -> RETAINED.add(new Object())).repeated(20).doesNotLeakHeap())
+            () ->
+                assertThatRunning(() -> RETAINED.add(new Object())).repeated(20).doesNotLeakHeap())
         .isInstanceOf(AssertionError.class)
         .hasMessageContaining("code leaked (1 finding):")
         .hasMessageContaining("heap grew in ")
@@ -92,7 +93,7 @@ class MemoryAssertionsTest {
     Thread[] holder = {null};
     assertThatThrownBy(
             () ->
-                assertThatCode(
+                assertThatRunning(
                         () -> {
                           RETAINED.add(new Object());
                           call[0]++;
@@ -129,7 +130,7 @@ class MemoryAssertionsTest {
 
   @Test
   void repeatedCleanHeapPasses() {
-    assertThatCode(() -> sink += new Object().hashCode()).repeated(20).doesNotLeakHeap();
+    assertThatRunning(() -> sink += new Object().hashCode()).repeated(20).doesNotLeakHeap();
   }
 
   @Test
@@ -139,7 +140,7 @@ class MemoryAssertionsTest {
     List<AssertionError> caught = new ArrayList<>();
     for (int attempt = 0; attempt < 2 && caught.isEmpty(); attempt++) {
       try {
-        assertThatCode(() -> Native.malloc(64)).repeated(20).doesNotLeakNativeMemory();
+        assertThatRunning(() -> Native.malloc(64)).repeated(20).doesNotLeakNativeMemory();
       } catch (AssertionError e) {
         caught.add(e);
       }
@@ -150,15 +151,15 @@ class MemoryAssertionsTest {
         .asString()
         .contains("native memory grew in")
         .matches("(?s).*slope \\d+ B/run \\(threshold 48 B.*");
-    assertThatCode(() -> Native.free(Native.malloc(64))).repeated(20).doesNotLeakNativeMemory();
+    assertThatRunning(() -> Native.free(Native.malloc(64))).repeated(20).doesNotLeakNativeMemory();
   }
 
   @Test
   void singleRunUsesTheTolerances() {
     assertThatThrownBy(
-            () -> assertThatCode(() -> RETAINED.add(new byte[2_000_000])).doesNotLeakHeap())
+            () -> assertThatRunning(() -> RETAINED.add(new byte[2_000_000])).doesNotLeakHeap())
         .hasMessageContaining("heap grew 2 MB");
-    assertThatCode(() -> RETAINED.add(new byte[1_000])).doesNotLeakHeap();
+    assertThatRunning(() -> RETAINED.add(new byte[1_000])).doesNotLeakHeap();
   }
 
   @Test
@@ -166,11 +167,11 @@ class MemoryAssertionsTest {
     Path file = file();
     assertThatThrownBy(
             () ->
-                assertThatCode(() -> OPEN.add(new FileInputStream(file.toFile())))
+                assertThatRunning(() -> OPEN.add(new FileInputStream(file.toFile())))
                     .doesNotLeakHandles())
         .hasMessageContaining("1 file descriptor leaked: ")
         .hasMessageContaining(file.toString());
-    assertThatCode(
+    assertThatRunning(
             () -> {
               try (InputStream in = new FileInputStream(file.toFile())) {
                 sink += in.read();
@@ -182,7 +183,7 @@ class MemoryAssertionsTest {
   @Test
   void ignoringDescriptors() throws Exception {
     Path file = file();
-    assertThatCode(() -> OPEN.add(new FileInputStream(file.toFile())))
+    assertThatRunning(() -> OPEN.add(new FileInputStream(file.toFile())))
         .ignoringDescriptors(".*/data\\.txt")
         .doesNotLeakHandles();
   }
@@ -191,13 +192,13 @@ class MemoryAssertionsTest {
   void doesNotLeakThreads() {
     assertThatThrownBy(
             () ->
-                assertThatCode(
+                assertThatRunning(
                         () -> new Thread(MemoryAssertionsTest::awaitStop, "fluent-leaker").start())
                     .doesNotLeakThreads())
         .hasMessageContaining("1 thread leaked: \"fluent-leaker\"")
         .hasMessageContaining("awaitStop");
     stop.countDown();
-    assertThatCode(
+    assertThatRunning(
             () -> {
               Thread t = new Thread(() -> sink++, "fluent-joined");
               t.start();
@@ -208,7 +209,7 @@ class MemoryAssertionsTest {
 
   @Test
   void ignoringThreads() {
-    assertThatCode(() -> new Thread(MemoryAssertionsTest::awaitStop, "pool-7-worker").start())
+    assertThatRunning(() -> new Thread(MemoryAssertionsTest::awaitStop, "pool-7-worker").start())
         .ignoringThreads("pool-\\d+-worker")
         .doesNotLeakThreads();
   }
@@ -217,17 +218,18 @@ class MemoryAssertionsTest {
   void doesNotLeakBuffers() {
     assertThatThrownBy(
             () ->
-                assertThatCode(() -> RETAINED.add(ByteBuffer.allocateDirect(1000)))
+                assertThatRunning(() -> RETAINED.add(ByteBuffer.allocateDirect(1000)))
                     .doesNotLeakBuffers())
         .hasMessageContaining("1 direct buffer leaked (+1,000 B)");
-    assertThatCode(() -> sink += ByteBuffer.allocateDirect(1000).capacity()).doesNotLeakBuffers();
+    assertThatRunning(() -> sink += ByteBuffer.allocateDirect(1000).capacity())
+        .doesNotLeakBuffers();
   }
 
   @Test
   void doesNotLeakChecksEveryMeter() {
     assertThatThrownBy(
             () ->
-                assertThatCode(
+                assertThatRunning(
                         () -> {
                           RETAINED.add(ByteBuffer.allocateDirect(1000));
                           new Thread(MemoryAssertionsTest::awaitStop, "all-leaker").start();
@@ -238,7 +240,7 @@ class MemoryAssertionsTest {
         .hasMessageContaining("thread")
         .hasMessageContaining("direct buffer");
     stop.countDown();
-    assertThatCode(() -> Native.free(Native.malloc(100))).repeated(10).warmup(2).doesNotLeak();
+    assertThatRunning(() -> Native.free(Native.malloc(100))).repeated(10).warmup(2).doesNotLeak();
   }
 
   @Test
@@ -246,7 +248,7 @@ class MemoryAssertionsTest {
     IllegalStateException boom = new IllegalStateException("boom");
     assertThatThrownBy(
             () ->
-                assertThatCode(
+                assertThatRunning(
                         () -> {
                           throw boom;
                         })
@@ -260,22 +262,23 @@ class MemoryAssertionsTest {
 
   @Test
   void badArgumentsSayWhatIsAccepted() {
-    assertThatThrownBy(() -> assertThatCode(() -> {}).repeated(1))
+    assertThatThrownBy(() -> assertThatRunning(() -> {}).repeated(1))
         .hasMessageContaining("expected 0 (a single run) or at least 5 measured runs");
-    assertThatThrownBy(() -> assertThatCode(() -> {}).warmup(-1)).hasMessageContaining("≥ 0");
-    assertThatThrownBy(() -> assertThatCode(() -> {}).allocatesAtMost("lots"))
+    assertThatThrownBy(() -> assertThatRunning(() -> {}).warmup(-1)).hasMessageContaining("≥ 0");
+    assertThatThrownBy(() -> assertThatRunning(() -> {}).allocatesAtMost("lots"))
         .hasMessageContaining("is not a size");
   }
 
   @Test
   void allocatesAtMost() {
     assertThatThrownBy(
-            () -> assertThatCode(() -> RETAINED.add(new byte[1_000_000])).allocatesAtMost("1 MB"))
+            () ->
+                assertThatRunning(() -> RETAINED.add(new byte[1_000_000])).allocatesAtMost("1 MB"))
         .hasMessage(
             "Expecting code to allocate at most 1 MB but it allocated 1,000,016 B (1 MB) (bytes"
                 + " allocated by the calling thread)");
-    assertThatCode(() -> RETAINED.add(new byte[999_000])).allocatesAtMost("1 MB");
-    assertThatCode(() -> {}).allocatesAtMost("0 B");
+    assertThatRunning(() -> RETAINED.add(new byte[999_000])).allocatesAtMost("1 MB");
+    assertThatRunning(() -> {}).allocatesAtMost("0 B");
   }
 
   @Test
@@ -283,7 +286,7 @@ class MemoryAssertionsTest {
     int[] run = {0};
     assertThatThrownBy(
             () ->
-                assertThatCode(() -> sink += new byte[run[0]++ == 3 ? 5_000 : 10].length)
+                assertThatRunning(() -> sink += new byte[run[0]++ == 3 ? 5_000 : 10].length)
                     .repeated(5)
                     .allocatesAtMost("1 KB"))
         .hasMessageContaining("it allocated 5,016 B (5,016 B) in its largest of 5 runs");

@@ -1,6 +1,6 @@
 package dev.noleaks.examples;
 
-import static dev.noleaks.MemoryAssertions.assertThatCode;
+import static dev.noleaks.MemoryAssertions.assertThatRunning;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
@@ -72,7 +72,7 @@ class NativeMemoryExample {
   /** The per-call leak through the fluent assertion, repeated like the annotation above. */
   @Test
   void leakyMallocEveryCallFluent() {
-    assertThatCode(() -> LibC.INSTANCE.malloc(REQUEST_BUFFER).setString(0, "request"))
+    assertThatRunning(() -> LibC.INSTANCE.malloc(REQUEST_BUFFER).setString(0, "request"))
         .repeated(20)
         .warmup(5)
         .doesNotLeakNativeMemory();

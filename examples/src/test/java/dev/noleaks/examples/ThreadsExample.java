@@ -1,6 +1,6 @@
 package dev.noleaks.examples;
 
-import static dev.noleaks.MemoryAssertions.assertThatCode;
+import static dev.noleaks.MemoryAssertions.assertThatRunning;
 
 import dev.noleaks.NoLeaks;
 import java.util.Timer;
@@ -104,7 +104,7 @@ class ThreadsExample {
   @Test
   void leakyThreadNeverStoppedFluent() {
     BlockingQueue<String> events = new LinkedBlockingQueue<>();
-    assertThatCode(() -> startPoller(events)).doesNotLeakThreads();
+    assertThatRunning(() -> startPoller(events)).doesNotLeakThreads();
   }
 
   // --- fixed ---------------------------------------------------------------------------------
@@ -150,7 +150,7 @@ class ThreadsExample {
   @Test
   void fixedThreadStoppedAndJoinedFluent() {
     BlockingQueue<String> events = new LinkedBlockingQueue<>();
-    assertThatCode(
+    assertThatRunning(
             () -> {
               Thread poller = startPoller(events);
               poller.interrupt();

@@ -23,10 +23,10 @@ class AssertionsSnippet {
 
   void assertions() throws IOException {
     // snippet:assertions
-    assertThatCode(() -> codec.decode(frame)).repeated(20).doesNotLeak();
-    assertThatCode(() -> pool.borrowAndReturn()).doesNotLeakThreads(); // single run
-    assertThatCode(() -> open(file)).ignoringDescriptors("/var/log/.*").doesNotLeakHandles();
-    assertThatCode(() -> encoder.encode(msg)).allocatesAtMost("1 KB"); // calling thread, exact
+    assertThatRunning(() -> codec.decode(frame)).repeated(20).doesNotLeak();
+    assertThatRunning(() -> pool.borrowAndReturn()).doesNotLeakThreads(); // single run
+    assertThatRunning(() -> open(file)).ignoringDescriptors("/var/log/.*").doesNotLeakHandles();
+    assertThatRunning(() -> encoder.encode(msg)).allocatesAtMost("1 KB"); // calling thread, exact
     assertThat(new WeakReference<>(session)).within(Duration.ofSeconds(2)).isGarbageCollected();
 
     Snapshot before = Snapshot.take();
