@@ -48,13 +48,7 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
 
   CodeAssert(ThrowingCallable code) {
     super(code, CodeAssert.class);
-    List<String> misspelled = Settings.unknownKeys(System.getProperties().stringPropertyNames());
-    if (!misspelled.isEmpty()) {
-      throw new IllegalArgumentException(String.join("\n", misspelled));
-    }
-    this.configured =
-        Settings.fromConfiguration(
-            key -> Optional.ofNullable(System.getProperty(Settings.PREFIX + key)));
+    this.configured = Settings.fromSystemProperties();
   }
 
   /**

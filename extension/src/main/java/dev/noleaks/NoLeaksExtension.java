@@ -404,7 +404,12 @@ public class NoLeaksExtension
     if (annotation.isEmpty() && !scope.equals("all")) {
       return Optional.empty();
     }
-    Settings settings = Settings.resolve(annotation, describe(context), config);
+    Settings settings;
+    try {
+      settings = Settings.resolve(annotation, describe(context), config);
+    } catch (IllegalArgumentException bad) {
+      throw new ExtensionConfigurationException(bad.getMessage(), bad);
+    }
     return settings.checks().isEmpty() ? Optional.empty() : Optional.of(settings);
   }
 

@@ -13,12 +13,13 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 
 /**
  * The settings in force for one test: {@link NoLeaks} attributes over {@code noleaks.*}
- * configuration parameters over defaults. Every bad value fails with a message naming the attribute
- * or key, the value and the accepted form.
+ * configuration parameters over defaults. Every bad value fails with an {@link
+ * IllegalArgumentException} naming the attribute or key, the value and the accepted form; nothing
+ * here knows JUnit (the extension turns the exception into JUnit's configuration error, the fluent
+ * assertions let it through).
  */
 record Settings(
     Set<Check> checks,
@@ -170,6 +171,19 @@ record Settings(
   /** The settings for a test: the nearest {@code @NoLeaks} (if any) over the configuration. */
   static Settings resolve(Optional<NoLeaks> annotation, String where, Source config) {
     return new Resolver(annotation, where, config).resolve();
+  }
+
+  /**
+   * The settings of code checked outside a JUnit extension (the fluent assertions, {@link
+   * Snapshot#take()}): the {@code noleaks.} system properties over the defaults. A misspelled
+   * {@code noleaks.} key fails like a bad value.
+   */
+  static Settings fromSystemProperties() {
+    List<String> misspelled = unknownKeys(System.getProperties().stringPropertyNames());
+    if (!misspelled.isEmpty()) {
+      throw new IllegalArgumentException(String.join("\n", misspelled));
+    }
+    return fromConfiguration(key -> Optional.ofNullable(System.getProperty(PREFIX + key)));
   }
 
   /** Configuration only, for the fluent assertions and for tests without an annotation. */
@@ -501,8 +515,8 @@ record Settings(
       return "@NoLeaks(" + attributeName + ")" + (where.isEmpty() ? "" : " on " + where);
     }
 
-    private static ExtensionConfigurationException bad(String name, String value, String form) {
-      return new ExtensionConfigurationException(
+    private static IllegalArgumentException bad(String name, String value, String form) {
+      return new IllegalArgumentException(
           name + ": \"" + value + "\" is not valid; expected " + form);
     }
   }

@@ -57,12 +57,7 @@ public record Snapshot(
    * a later snapshot's heap figure includes it.
    */
   public static Snapshot take() {
-    return Settler.settleStable(
-        Meters.get(),
-        Settings.parseDuration(
-            Settings.PREFIX + "settle.timeout",
-            System.getProperty(
-                Settings.PREFIX + "settle.timeout", Settings.DEFAULT_SETTLE_TIMEOUT)));
+    return Settler.settleStable(Meters.get(), Settings.fromSystemProperties().settleTimeout());
   }
 
   /**
