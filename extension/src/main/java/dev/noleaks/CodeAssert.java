@@ -158,37 +158,23 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
             .withIgnores(configured.ignores().plus(ignoredThreads, ignoredDescriptors))
             .withRepeat(repeat, w);
     int[] run = {0};
-    RepeatedRun.Body body =
-        () -> {
-          run[0]++;
-          actual.call();
-        };
-    List<Finding> leaks = new ArrayList<>();
     SingleRun.Judgement judgement;
-    Optional<Concurrency> watch = Concurrency.watch();
     try {
-      if (s.repeated()) {
-        SingleRun.Baseline baseline = SingleRun.begin(withoutMemory(s));
-        leaks.addAll(RepeatedRun.run(s, body));
-        judgement = SingleRun.end(baseline);
-      } else {
-        for (int i = 0; i < w; i++) {
-          body.run();
-        }
-        SingleRun.Baseline baseline = SingleRun.begin(s);
-        body.run();
-        judgement = SingleRun.end(baseline);
-      }
+      judgement =
+          LeakCheck.of(
+              s,
+              () -> {
+                run[0]++;
+                actual.call();
+              });
     } catch (Throwable t) {
       throw codeThrew(run[0], w + Math.max(repeat, 1), t);
     }
-    int neighbours = watch.map(Concurrency::neighbours).orElse(0);
-    if (neighbours > 0) {
-      failWithMessage("%s", AssertionMessages.disturbed(neighbours));
+    if (judgement.neighbours() > 0) {
+      failWithMessage("%s", AssertionMessages.disturbed(judgement.neighbours()));
     }
-    leaks.addAll(0, judgement.leaks());
-    List<Finding> unavailable =
-        s.repeated() ? Rules.unavailable(Snapshot.take(), s) : judgement.unavailable();
+    List<Finding> leaks = judgement.leaks();
+    List<Finding> unavailable = judgement.unavailable();
     if (!leaks.isEmpty()) {
       failWithMessage("%s", AssertionMessages.leaked(leaks, unavailable));
     }
@@ -196,10 +182,6 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
       failWithMessage("%s", AssertionMessages.unavailable(unavailable));
     }
     return myself;
-  }
-
-  private static Settings withoutMemory(Settings s) {
-    return s.without(Check.HEAP, Check.NATIVE);
   }
 
   private AssertionError codeThrew(int run, int runs, Throwable t) {

@@ -36,7 +36,7 @@ public final class JupiterVersionCheck implements BeforeEachCallback {
    */
   @Override
   public void beforeEach(ExtensionContext context) {
-    if (PROBLEM.isPresent() && NoLeaksExtension.settingsFor(context).isPresent()) {
+    if (PROBLEM.isPresent() && TestSettings.of(context).isPresent()) {
       throw new ExtensionConfigurationException(PROBLEM.get());
     }
   }

@@ -19,12 +19,6 @@ import java.util.Optional;
  */
 final class RepeatedRun {
 
-  /** The repeated code. Its exceptions stop the repetition and propagate unchanged. */
-  @FunctionalInterface
-  interface Body {
-    void run() throws Throwable;
-  }
-
   /** Native measurement goes on, while the JIT is busy, up to this many times {@code repeat}. */
   static final int MAX_EXTENSION = 4;
 
@@ -49,7 +43,7 @@ final class RepeatedRun {
    * Descriptors, threads and buffers are not judged here: the single-run rule over the whole
    * repetition does that.
    */
-  static List<Finding> run(Settings settings, Body body) throws Throwable {
+  static List<Finding> run(Settings settings, LeakCheck.Body body) throws Throwable {
     Meters meters = Meters.get();
     boolean heap = settings.checks(Check.HEAP) && meters.explicitGcWorks();
     boolean nativeMemory = settings.checks(Check.NATIVE) && meters.probe().malloc().isAvailable();
@@ -59,7 +53,7 @@ final class RepeatedRun {
     // The calling thread's malloc cache is emptied around each run, so that what the run mallocs
     // shows in the in-use figure (see ThreadCache).
     ThreadCache cache = new ThreadCache();
-    Body measured =
+    LeakCheck.Body measured =
         !nativeMemory
             ? body
             : () -> {

@@ -210,6 +210,14 @@ record Settings(
         warnOnly);
   }
 
+  /**
+   * The checks the single-run rule judges: all of them, but heap and native memory in repeated
+   * mode, where their trend over the runs judges them instead.
+   */
+  Settings forSingleRun() {
+    return repeated() ? without(Check.HEAP, Check.NATIVE) : this;
+  }
+
   /** These settings with {@code removed} switched off. */
   Settings without(Check... removed) {
     EnumSet<Check> kept = EnumSet.noneOf(Check.class);

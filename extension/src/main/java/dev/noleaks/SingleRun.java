@@ -8,9 +8,9 @@ import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The single-run measurement without JUnit: a settled baseline, then, after the code ran, a settled
- * snapshot judged by {@link Rules}. {@link NoLeaksExtension}'s beforeEach and afterEach and the
- * fluent assertions both run it.
+ * The single-run measurement: a settled baseline, then, after the code ran, a settled snapshot
+ * judged by {@link Rules}. {@link LeakCheck} runs it for the extension and the fluent assertions
+ * alike.
  */
 final class SingleRun {
 
@@ -46,18 +46,29 @@ final class SingleRun {
    * Leaks found (heap findings name the classes that grew), meters that were unavailable, and the
    * after-snapshot's readings for reports.
    */
-  record Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings) {
+  record Judgement(
+      List<Finding> leaks, List<Finding> unavailable, String afterReadings, int neighbours) {
+
+    Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings) {
+      this(leaks, unavailable, afterReadings, 0);
+    }
+
+    /** This judgement without the leaks {@code blamed} elsewhere. */
+    Judgement without(java.util.function.Predicate<Finding> blamed) {
+      return new Judgement(
+          leaks.stream().filter(blamed.negate()).toList(), unavailable, afterReadings, neighbours);
+    }
 
     /**
-     * This judgement when other code ran beside the check: no leak, and every check it made is
-     * unavailable for {@code reason}.
+     * This judgement when {@code neighbours} other tests ran beside the check: no leak, and every
+     * check it made is unavailable, saying why.
      */
-    Judgement disturbed(Settings s, String reason) {
+    Judgement disturbed(Settings s, int neighbours) {
       List<Finding> notMeasured = new ArrayList<>();
       for (Check c : s.checks()) {
-        notMeasured.add(Finding.unavailable(c, c.key(), reason));
+        notMeasured.add(Finding.unavailable(c, c.key(), Concurrency.reason(neighbours)));
       }
-      return new Judgement(List.of(), notMeasured, afterReadings);
+      return new Judgement(List.of(), notMeasured, afterReadings, neighbours);
     }
   }
 
@@ -82,11 +93,6 @@ final class SingleRun {
 
   private SingleRun() {}
 
-  /** Both halves of the baseline at once, for code with no set-up between them. */
-  static Baseline begin(Settings s) {
-    return measureHeap(beginResources(s));
-  }
-
   /**
    * Descriptors, threads, buffer pools and native memory, read before any set-up code, so that a
    * resource a {@code @BeforeEach} method opens and nothing closes is the test's leak. No GC:
@@ -108,25 +114,17 @@ final class SingleRun {
    * Adds the heap to a resource baseline, right before the code under test: a full GC, the heap
    * used, and (single run) the class histogram that explains growth. Read after set-up, so a
    * fixture a {@code @BeforeEach} method keeps in the test instance is there before and after, not
-   * growth. Everything the baseline holds was allocated before the heap was read but the histogram
-   * text, which is added. Repeated mode and checks without the heap need no GC here.
-   */
-  static Baseline measureHeap(Baseline resources) {
-    return measureHeap(Meters.get(), resources, false);
-  }
-
-  /**
-   * As {@link #measureHeap(Baseline)}; with {@code mayDerive}, the heap figure may instead be
-   * derived from the last reading after a full GC (the previous check's end, or its baseline's),
-   * saving the full GC that is most of a clean test's cost: the heap can hold at most what it held
-   * after that GC plus what all threads have allocated since (JUnit's bookkeeping, NoLeaks' own
-   * readings, set-up code: ~170 KB between two small tests, measured), so that sum is the baseline.
-   * It can only overstate the baseline, so growth is never overstated, and understated by at most
-   * what was allocated in between, which must be under half the tolerance and under {@link
-   * #MAX_DERIVED_ALLOCATION}. Not derived when a thread has ended since (its allocations went with
-   * it), under parallel execution (pass {@code false}), or when the last class histogram no longer
-   * {@link #fits}; the baseline then runs a GC, and takes a new histogram if the last one still
-   * does not fit.
+   * growth. Repeated mode and checks without the heap need no GC here. With {@code mayDerive}, the
+   * heap figure may instead be derived from the last reading after a full GC (the previous check's
+   * end, or its baseline's), saving the full GC that is most of a clean test's cost: the heap can
+   * hold at most what it held after that GC plus what all threads have allocated since (JUnit's
+   * bookkeeping, NoLeaks' own readings, set-up code: ~170 KB between two small tests, measured), so
+   * that sum is the baseline. It can only overstate the baseline, so growth is never overstated,
+   * and understated by at most what was allocated in between, which must be under half the
+   * tolerance and under {@link #MAX_DERIVED_ALLOCATION}. Not derived when a thread has ended since
+   * (its allocations went with it), under parallel execution (pass {@code false}), or when the last
+   * class histogram no longer {@link #fits}; the baseline then runs a GC, and takes a new histogram
+   * if the last one still does not fit.
    */
   static Baseline measureHeap(Meters meters, Baseline resources, boolean mayDerive) {
     Settings s = resources.settings();
@@ -217,7 +215,7 @@ final class SingleRun {
     Judgement judgement = judge(meters, baseline);
     // The after-snapshot is unreachable now, so the histogram shows the code's objects, not ours.
     List<Finding> leaks = new ArrayList<>(judgement.leaks());
-    NoLeaksExtension.explainHeap(leaks, baseline.histogram().map(Histogram::text));
+    explainHeap(leaks, baseline.histogram().map(Histogram::text));
     return new Judgement(leaks, judgement.unavailable(), judgement.afterReadings());
   }
 
@@ -232,7 +230,7 @@ final class SingleRun {
 
   private static Judgement judge(Meters meters, Baseline baseline) {
     // In repeated mode heap and native memory are judged by their trend, not here.
-    Settings s = NoLeaksExtension.singleRun(baseline.settings());
+    Settings s = baseline.settings().forSingleRun();
     Optional<Judgement> clean = cleanWithoutGc(meters, baseline, s);
     if (clean.isPresent()) {
       return clean.get();
@@ -251,8 +249,7 @@ final class SingleRun {
             meters,
             s.settleTimeout(),
             quietCompiler(meters, s),
-            candidate ->
-                NoLeaksExtension.settleState(candidate, Rules.leaks(before.diff(candidate), s)));
+            candidate -> settleState(candidate, Rules.leaks(before.diff(candidate), s)));
     remember(meters, baseline, after); // after was the last capture
     List<Finding> leaks = new ArrayList<>(Rules.leaks(before.diff(after), s));
     Rules.closedByGc(openBeforeGc, after.descriptors()).ifPresent(leaks::add);
@@ -294,11 +291,44 @@ final class SingleRun {
     return Optional.of(
         new Judgement(
             List.of(),
-            Rules.unavailable(now, withoutHeap),
+            // The heap was read without a GC here, but could be after one: unavailable only when
+            // System.gc() is disabled. Native memory is listed in repeated mode too.
+            Rules.unavailable(
+                now.withHeap(now.heapUsed(), meters.explicitGcWorks()), baseline.settings()),
             Verdicts.readings(now)
                 + (heap
                     ? " heapBound=" + allocated + "(allocated since the baseline, no GC)"
                     : "")));
+  }
+
+  /** Replaces a heap finding with one naming the classes that grew, from a fresh histogram. */
+  private static void explainHeap(List<Finding> findings, Optional<String> before) {
+    for (int i = 0; i < findings.size(); i++) {
+      Finding f = findings.get(i);
+      if (f.check() == Check.HEAP && before.isPresent()) {
+        Optional<String> after = ClassHistogram.takeLive();
+        if (after.isPresent()) {
+          List<ClassHistogram.Growth> grown =
+              ClassHistogram.parse(after.get())
+                  .grownSince(ClassHistogram.parseKept(before.get()), Rules.TOP_CLASSES);
+          findings.set(i, Rules.withClasses(f, grown));
+        }
+      }
+    }
+  }
+
+  /**
+   * Native growth without Native Memory Tracking may be the JIT's pooled arenas, handed back to
+   * malloc only every 5 s, so it is waited out; with it, native readings are steady.
+   */
+  private static Settler.State settleState(Snapshot candidate, List<Finding> leaks) {
+    if (leaks.isEmpty()) {
+      return Settler.State.CLEAN;
+    }
+    boolean drifting =
+        !candidate.jvmMalloc().isAvailable()
+            && leaks.stream().anyMatch(f -> f.check() == Check.NATIVE);
+    return drifting ? Settler.State.DRIFTING : Settler.State.LEFTOVERS;
   }
 
   /** Keeps the final reading of a check for the next one's heap baseline, when it is exact. */

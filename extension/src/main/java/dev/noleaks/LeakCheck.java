@@ -1,0 +1,110 @@
+package dev.noleaks;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One leak check, the engine both the extension and the fluent assertions run: {@link #begin}
+ * before any set-up, {@link #measureHeap} right before the code, {@link #run} the code (once, or
+ * {@code warmup + repeat} times in repeated mode), {@link #end} after any tear-down. Whether the
+ * check is repeated is decided here, from the settings, and nowhere else: in repeated mode heap and
+ * native memory are judged by their trend over the runs ({@link RepeatedRun}) and descriptors,
+ * threads and buffers by the single-run rule over all of them ({@link SingleRun}).
+ */
+final class LeakCheck {
+
+  /** The checked code. Its exceptions propagate unchanged. */
+  @FunctionalInterface
+  interface Body {
+    void run() throws Throwable;
+  }
+
+  private final Settings settings;
+  private final Optional<Concurrency> neighbours;
+  private SingleRun.Baseline baseline;
+  private final List<Finding> trend = new ArrayList<>();
+
+  private LeakCheck(Settings settings, Optional<Concurrency> neighbours, SingleRun.Baseline b) {
+    this.settings = settings;
+    this.neighbours = neighbours;
+    this.baseline = b;
+  }
+
+  /**
+   * Starts a check: descriptors, threads, buffers and native memory are read now (no GC). With
+   * {@code watchNeighbours}, tests that run beside this one under JUnit's parallel execution are
+   * watched for, and the check says it could not measure if one ran.
+   */
+  static LeakCheck begin(Settings settings, boolean watchNeighbours) {
+    Optional<Concurrency> watch = watchNeighbours ? Concurrency.watch() : Optional.empty();
+    return new LeakCheck(settings, watch, SingleRun.beginResources(settings));
+  }
+
+  /**
+   * Reads the heap right before the code under test (after set-up code, so what it keeps is not
+   * growth); with {@code mayDerive} the reading may come from the last full GC instead (see {@link
+   * SingleRun#measureHeap(Meters, SingleRun.Baseline, boolean)}).
+   */
+  Snapshot measureHeap(boolean mayDerive) {
+    Meters meters = Meters.get();
+    baseline = SingleRun.measureHeap(meters, baseline, mayDerive);
+    return baseline.snapshot();
+  }
+
+  /** The code under test starts now: what was allocated before (a report entry) is not its. */
+  void startingNow() {
+    baseline = baseline.startingAt(Meters.get().allocations());
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  /** Whether the code runs {@code warmup + repeat} times and memory is judged by its trend. */
+  boolean repeats() {
+    return settings.repeated();
+  }
+
+  /** Runs the code: once, or in repeated mode {@code warmup + repeat} times, judging the trend. */
+  void run(Body body) throws Throwable {
+    if (repeats()) {
+      trend.addAll(RepeatedRun.run(settings, body::run));
+    } else {
+      body.run();
+    }
+  }
+
+  /** Ends the check: what leaked, what could not be measured, the last readings. */
+  SingleRun.Judgement end() {
+    SingleRun.Judgement judgement = SingleRun.end(baseline);
+    int others = neighbours.map(Concurrency::neighbours).orElse(0);
+    if (others > 0) {
+      // Its readings are its neighbours' as well: nothing is blamed, and it says so.
+      return judgement.disturbed(settings, others);
+    }
+    if (trend.isEmpty()) {
+      return judgement;
+    }
+    List<Finding> leaks = new ArrayList<>(judgement.leaks());
+    leaks.addAll(trend);
+    return new SingleRun.Judgement(leaks, judgement.unavailable(), judgement.afterReadings());
+  }
+
+  /**
+   * A whole check of code with no set-up around it, as the fluent assertions run it: in single-run
+   * mode the {@code warmup} runs come before the baseline, in repeated mode the trend has its own.
+   */
+  static SingleRun.Judgement of(Settings settings, Body body) throws Throwable {
+    if (!settings.repeated()) { // the trend's own warm-up runs are measured as it needs
+      for (int i = 0; i < settings.warmup(); i++) {
+        body.run();
+      }
+    }
+    LeakCheck check = begin(settings, true);
+    check.measureHeap(false);
+    check.startingNow();
+    check.run(body);
+    return check.end();
+  }
+}

@@ -1,0 +1,97 @@
+package dev.noleaks;
+
+import java.lang.reflect.Method;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * What a check says in JUnit: report entries of the readings and findings, a warning once per run
+ * for each meter that could not be read, and the failure, named the way a person finds the test.
+ */
+final class TestReport {
+
+  private static final Logger LOG = Logger.getLogger(NoLeaksExtension.class.getName());
+  private static final Set<Check> WARNED_UNAVAILABLE = ConcurrentHashMap.newKeySet();
+
+  private TestReport() {}
+
+  /**
+   * Publishes the judgement, and fails the test unless in warn mode: by adding the findings to the
+   * test's own assertion failure when it has one (it fails already, and its message comes first),
+   * else with a {@link LeakError}.
+   */
+  static void judged(
+      ExtensionContext context,
+      Settings s,
+      SingleRun.Judgement judgement,
+      Optional<FailedAndLeaked> ownFailure) {
+    context.publishReportEntry("noleaks.after", judgement.afterReadings());
+    for (Finding f : judgement.unavailable()) {
+      context.publishReportEntry("noleaks.unavailable." + f.check().key(), f.summary());
+      if (WARNED_UNAVAILABLE.add(f.check())) {
+        LOG.warning(() -> "NoLeaks: " + f.summary() + " (reported once per run)");
+      }
+    }
+    List<Finding> findings = judgement.leaks();
+    if (findings.isEmpty()) {
+      return;
+    }
+    String message = Verdicts.message(describe(context), findings, judgement.unavailable());
+    for (Finding f : findings) {
+      context.publishReportEntry("noleaks.leak." + f.check().key(), f.summary());
+    }
+    if (s.warnOnly()) {
+      LOG.warning(() -> message + "\n(noleaks.mode=warn: the test is not failed)");
+      return;
+    }
+    if (ownFailure.isPresent()) {
+      ownFailure.get().addLeaks(message);
+      return;
+    }
+    throw leakError(context, message);
+  }
+
+  /**
+   * The test as people find it: {@code EdgeTest.parameterized() [2] input=b} for an invocation of a
+   * {@code @ParameterizedTest} or {@code @RepeatedTest}, and the factory followed by the dynamic
+   * test's display name for a dynamic test; the class and method otherwise.
+   */
+  static String describe(ExtensionContext context) {
+    Optional<ExtensionContext> parent = context.getParent();
+    if (parent.isPresent() && parent.get().getTestMethod().isPresent()) {
+      return describe(parent.get()) + " " + context.getDisplayName();
+    }
+    String className = context.getTestClass().map(Class::getSimpleName).orElse("");
+    return context
+        .getTestMethod()
+        .map(m -> className + "." + m.getName() + "()")
+        .orElse(context.getDisplayName());
+  }
+
+  /**
+   * A leak error whose stack trace is the test method, where a person looks, rather than NoLeaks'
+   * own callback. The line is not known (no frame of the method is on the stack any more), the file
+   * is the top-level class's.
+   */
+  private static LeakError leakError(ExtensionContext context, String message) {
+    LeakError error = new LeakError(message);
+    Optional<Method> method = context.getTestMethod();
+    if (method.isPresent()) {
+      Class<?> declaring = method.get().getDeclaringClass();
+      Class<?> topLevel = declaring;
+      while (topLevel.getEnclosingClass() != null) {
+        topLevel = topLevel.getEnclosingClass();
+      }
+      error.setStackTrace(
+          new StackTraceElement[] {
+            new StackTraceElement(
+                declaring.getName(), method.get().getName(), topLevel.getSimpleName() + ".java", -1)
+          });
+    }
+    return error;
+  }
+}
