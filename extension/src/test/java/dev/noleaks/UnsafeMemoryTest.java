@@ -1,0 +1,96 @@
+package dev.noleaks;
+
+import static dev.noleaks.MemoryAssertions.assertThatRunning;
+import static dev.noleaks.TestKit.assertPasses;
+import static dev.noleaks.TestKit.failureOf;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Off-heap memory from {@code Unsafe.allocateMemory} (Netty, Agrona, Chronicle, LWJGL allocate this
+ * way) is the application's: Native Memory Tracking books it in its category {@code Other}, which
+ * NoLeaks does not subtract as the JVM's own.
+ */
+class UnsafeMemoryTest {
+
+  static final sun.misc.Unsafe UNSAFE = unsafe();
+  static final List<Long> KEPT = new ArrayList<>();
+
+  static sun.misc.Unsafe unsafe() {
+    try {
+      Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+      f.setAccessible(true);
+      return (sun.misc.Unsafe) f.get(null);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @AfterEach
+  void free() {
+    KEPT.forEach(UNSAFE::freeMemory);
+    KEPT.clear();
+  }
+
+  @NoLeaks
+  static class KeepsFourMegabytes {
+    @Test
+    void test() {
+      KEPT.add(UNSAFE.allocateMemory(4_000_000));
+    }
+  }
+
+  @NoLeaks
+  static class FreesFourMegabytes {
+    @Test
+    void test() {
+      UNSAFE.freeMemory(UNSAFE.allocateMemory(4_000_000));
+    }
+  }
+
+  @Test
+  void unsafeMemoryKeptInAStaticIsANativeLeak() {
+    assertThat(failureOf(KeepsFourMegabytes.class))
+        .hasMessageContaining("native memory grew 4 MB")
+        .hasMessageContaining("(tolerance 512 KB)");
+    assertPasses(FreesFourMegabytes.class);
+  }
+
+  @Test
+  void theJvmsOwnMallocLeavesOutTheApplicationsCategory() {
+    String jdk17 =
+        "Total: reserved=8034105358, committed=494536718\n"
+            + "       malloc: 14784526 #16187\n"
+            + "-                     Other (reserved=5010240, committed=5010240)\n"
+            + "                            (malloc=5010240 #4) (at peak) \n";
+    assertThat(JvmMalloc.own(jdk17).orElseThrow()).containsExactly(14784526 - 5010240, 16183);
+    String jdk25 =
+        "Total: reserved=7929041179, committed=492454171\n"
+            + "       malloc: 21872923 #13282, peak=25934347 #12562\n"
+            + "-                     Other (reserved=5034816, committed=5034816)\n"
+            + "                            (malloc=5034816 tag=Other #4) (at peak)\n";
+    assertThat(JvmMalloc.own(jdk25).orElseThrow()).containsExactly(21872923 - 5034816, 13278);
+    assertThat(
+            JvmMalloc.own("Total: reserved=1, committed=1\n       malloc: 100 #2\n").orElseThrow())
+        .containsExactly(100, 2);
+  }
+
+  @Test
+  void oneKilobytePerRunFromUnsafeIsATrend() {
+    assertThatThrownBy(
+            () ->
+                assertThatRunning(() -> KEPT.add(UNSAFE.allocateMemory(1024)))
+                    .repeated(20)
+                    .doesNotLeakNativeMemory())
+        .hasMessageContaining("native memory grew in ");
+    assertThatRunning(() -> UNSAFE.freeMemory(UNSAFE.allocateMemory(1024)))
+        .repeated(20)
+        .doesNotLeakNativeMemory();
+  }
+}
