@@ -38,7 +38,11 @@ final class Rules {
       heap(diff, settings.heapTolerance()).ifPresent(findings::add);
     }
     if (settings.checks(Check.NATIVE)) {
-      nativeMemory(diff, settings.nativeTolerance()).ifPresent(findings::add);
+      // A direct buffer is malloc'ed memory too; when the buffer check reports it, it is not
+      // native growth a second time.
+      long direct =
+          settings.checks(Check.BUFFERS) ? Math.max(0, diff.directBufferBytesGrowth()) : 0;
+      nativeMemory(diff, settings.nativeTolerance(), direct).ifPresent(findings::add);
     }
     return findings;
   }
@@ -243,9 +247,14 @@ final class Rules {
                     + ")")));
   }
 
-  static Optional<Finding> nativeMemory(SnapshotDiff diff, long tolerance) {
+  /**
+   * Native growth above the tolerance, less {@code directBuffers}: the growth of direct buffers
+   * reported by the buffer check (their memory is malloc'ed, and counted since NMT's {@code Other}
+   * is no longer subtracted as the JVM's own).
+   */
+  static Optional<Finding> nativeMemory(SnapshotDiff diff, long tolerance, long directBuffers) {
     Optional<Long> growth = diff.nativeGrowth().toOptional();
-    if (growth.isEmpty() || growth.get() <= tolerance) {
+    if (growth.isEmpty() || growth.get() - directBuffers <= tolerance) {
       return Optional.empty();
     }
     return Optional.of(

@@ -77,7 +77,7 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
         .nativeGrowth()
         .unavailableReason()
         .ifPresent(r -> fail(Finding.unavailable(Check.NATIVE, "native memory", r)));
-    return failIfPresent(Rules.nativeMemory(actual, limit));
+    return failIfPresent(Rules.nativeMemory(actual, limit, 0));
   }
 
   private SnapshotDiffAssert failIfPresent(Optional<Finding> finding) {
