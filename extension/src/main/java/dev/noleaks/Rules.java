@@ -95,15 +95,20 @@ final class Rules {
     if (released.isEmpty() || !settled.isAvailable()) {
       return Optional.empty();
     }
-    String list = released.stream().map(Descriptor::toString).collect(Collectors.joining(", "));
     return Optional.of(
-        Finding.leak(
+        leftToTheGc(
             Check.DESCRIPTORS,
-            plural(released.size(), "file descriptor")
-                + " never closed, released only when the garbage collector ran: "
-                + list,
-            List.of(
-                "close it (try-with-resources) instead of leaving it to a GC that may not run")));
+            plural(released.size(), "file descriptor") + " never closed, released",
+            released.stream().map(Descriptor::toString).toList(),
+            "close it (try-with-resources) instead of leaving it to a GC that may not run"));
+  }
+
+  /** What the code left for the garbage collector to release: {@code "<what> only when …: …"}. */
+  private static Finding leftToTheGc(Check check, String what, List<String> which, String advice) {
+    return Finding.leak(
+        check,
+        what + " only when the garbage collector ran: " + String.join(", ", which),
+        List.of(advice));
   }
 
   static Optional<Finding> descriptors(SnapshotDiff diff, Ignores ignores) {
@@ -146,26 +151,23 @@ final class Rules {
     if (stopped.isEmpty()) {
       return Optional.empty();
     }
-    String names =
-        stopped.stream()
-            .map(
-                t ->
-                    "\""
-                        + t.name()
-                        + "\""
-                        + (t.type().equals(Thread.class.getName()) ? "" : " (" + t.type() + ")"))
-            .collect(Collectors.joining(", "));
     return Optional.of(
-        Finding.leak(
+        leftToTheGc(
             Check.THREADS,
-            plural(stopped.size(), "thread")
-                + " never stopped, ended only when the garbage collector ran: "
-                + names,
-            List.of(
-                "stop it (Timer.cancel(), ExecutorService.shutdown() and awaitTermination(),"
-                    + " close()) instead of leaving it to a GC that may not run: until one does,"
-                    + " it keeps running, holds what its tasks reference and, unless a daemon,"
-                    + " keeps the JVM from exiting")));
+            plural(stopped.size(), "thread") + " never stopped, ended",
+            stopped.stream().map(Rules::named).toList(),
+            "stop it (Timer.cancel(), ExecutorService.shutdown() and awaitTermination(), close())"
+                + " instead of leaving it to a GC that may not run: until one does, it keeps"
+                + " running, holds what its tasks reference and, unless a daemon, keeps the JVM"
+                + " from exiting"));
+  }
+
+  /** A thread by name, with its class when it is not a plain {@code Thread}. */
+  private static String named(JavaThread t) {
+    return "\""
+        + t.name()
+        + "\""
+        + (t.type().equals(Thread.class.getName()) ? "" : " (" + t.type() + ")");
   }
 
   static Optional<Finding> threads(SnapshotDiff diff, Ignores ignores) {

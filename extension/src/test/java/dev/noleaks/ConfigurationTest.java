@@ -6,14 +6,9 @@ import static dev.noleaks.TestKit.reportEntries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -24,20 +19,9 @@ import org.junit.platform.testkit.engine.EngineExecutionResults;
 /** Annotation attributes, configuration parameters, their precedence and their error messages. */
 class ConfigurationTest {
 
-  static final List<AutoCloseable> LEFT_OPEN = new ArrayList<>();
-
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : LEFT_OPEN) {
-      c.close();
-    }
-    LEFT_OPEN.clear();
-  }
-
-  static void leakFile() throws IOException {
-    Path file = Files.createTempFile("noleaks-config", ".txt");
-    file.toFile().deleteOnExit();
-    LEFT_OPEN.add(new FileInputStream(file.toFile()));
+    LeftOpen.closeAll();
   }
 
   // --- sizes and durations
@@ -163,7 +147,7 @@ class ConfigurationTest {
   static class LeaksAFile {
     @Test
     void test() throws IOException {
-      leakFile();
+      LeftOpen.file();
     }
   }
 
@@ -171,15 +155,15 @@ class ConfigurationTest {
   static class LeaksAFileWithDescriptorsOff {
     @Test
     void test() throws IOException {
-      leakFile();
+      LeftOpen.file();
     }
   }
 
-  @NoLeaks(ignoreDescriptors = ".*/noleaks-config.*\\.txt")
+  @NoLeaks(ignoreDescriptors = ".*/noleaks-left-open.*\\.txt")
   static class LeaksAnIgnoredFile {
     @Test
     void test() throws IOException {
-      leakFile();
+      LeftOpen.file();
     }
   }
 
@@ -227,7 +211,7 @@ class ConfigurationTest {
   static class MetaAnnotated {
     @Test
     void test() throws IOException {
-      leakFile();
+      LeftOpen.file();
     }
   }
 
@@ -237,7 +221,7 @@ class ConfigurationTest {
   static class Inheriting extends Base {
     @Test
     void test() throws IOException {
-      leakFile();
+      LeftOpen.file();
     }
   }
 
@@ -245,12 +229,12 @@ class ConfigurationTest {
     @Test
     @NoLeaks
     void checked() throws IOException {
-      leakFile();
+      LeftOpen.file();
     }
 
     @Test
     void unchecked() throws IOException {
-      leakFile();
+      LeftOpen.file();
     }
   }
 
@@ -265,7 +249,7 @@ class ConfigurationTest {
   static class NotAnnotated {
     @Test
     void test() throws IOException {
-      leakFile();
+      LeftOpen.file();
     }
   }
 

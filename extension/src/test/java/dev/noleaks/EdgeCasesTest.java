@@ -10,14 +10,10 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 
 import com.sun.jna.Native;
 import java.io.ByteArrayOutputStream;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -32,7 +28,6 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
@@ -45,14 +40,9 @@ import org.junit.platform.testkit.engine.Event;
  */
 class EdgeCasesTest {
 
-  static final List<AutoCloseable> LEFT_OPEN = new ArrayList<>();
-
   @AfterEach
   void close() throws Exception {
-    for (AutoCloseable c : LEFT_OPEN) {
-      c.close();
-    }
-    LEFT_OPEN.clear();
+    LeftOpen.closeAll();
     // The parallel runs' worker threads end a moment after their run: one ending during a later
     // test's repeated runs frees its objects there, a negative heap delta that can hide a leak.
     org.awaitility.Awaitility.await("JUnit's parallel workers ending")
@@ -65,12 +55,6 @@ class EdgeCasesTest {
                             t.getClass()
                                 .getName()
                                 .startsWith("org.junit.platform.engine.support.hierarchical")));
-  }
-
-  static void leakFile() throws IOException {
-    Path file = Files.createTempFile("noleaks-edge", ".txt");
-    file.toFile().deleteOnExit();
-    LEFT_OPEN.add(new FileInputStream(file.toFile()));
   }
 
   static final String[] SCOPE_ALL = {
@@ -144,7 +128,7 @@ class EdgeCasesTest {
   static class UnannotatedLeak {
     @Test
     void test() throws IOException {
-      leakFile();
+      LeftOpen.file();
     }
   }
 
@@ -167,7 +151,7 @@ class EdgeCasesTest {
     @Test
     void test() throws Exception {
       meetTheOtherTest();
-      leakFile();
+      LeftOpen.file();
     }
   }
 
@@ -252,12 +236,7 @@ class EdgeCasesTest {
     assertThat(failed).hasSize(1);
     assertThat(failed.get(0).getTestDescriptor().getUniqueId().toString())
         .contains("AssertsBesideAnother");
-    assertThat(
-            failed
-                .get(0)
-                .getRequiredPayload(TestExecutionResult.class)
-                .getThrowable()
-                .orElseThrow())
+    assertThat(TestKit.thrown(failed.get(0)))
         // One other worker at least: JUnit's pool may add one while a worker waits at the barrier.
         .hasMessageMatching("(?s)cannot check the code: \\d+ other threads? of JUnit's parallel.*")
         .hasMessageContaining("@Isolated");
@@ -360,7 +339,7 @@ class EdgeCasesTest {
     @ValueSource(strings = {"keeps-closed", "leaks"})
     void opens(String what) throws IOException {
       if (what.equals("leaks")) {
-        leakFile();
+        LeftOpen.file();
       }
     }
   }
@@ -370,12 +349,7 @@ class EdgeCasesTest {
     EngineExecutionResults results = TestKit.run(Parameterized.class);
     List<Event> failed = results.testEvents().failed().list();
     assertThat(failed).hasSize(1);
-    assertThat(
-            failed
-                .get(0)
-                .getRequiredPayload(TestExecutionResult.class)
-                .getThrowable()
-                .orElseThrow())
+    assertThat(TestKit.thrown(failed.get(0)))
         // JUnit 6 quotes string arguments in display names: [2] "leaks".
         .hasMessageMatching(
             "(?s)Parameterized\\.opens\\(\\) \\[2] \"?leaks\"? leaked \\(1 finding\\):.*");
@@ -387,7 +361,7 @@ class EdgeCasesTest {
     Stream<DynamicTest> files() {
       return Stream.of(
           DynamicTest.dynamicTest("reads and closes", () -> {}),
-          DynamicTest.dynamicTest("opens and forgets", EdgeCasesTest::leakFile),
+          DynamicTest.dynamicTest("opens and forgets", LeftOpen::file),
           DynamicTest.dynamicTest("reads again", () -> {}));
     }
   }
@@ -401,8 +375,7 @@ class EdgeCasesTest {
         .satisfies(
             e -> {
               assertThat(e.getTestDescriptor().getDisplayName()).isEqualTo("opens and forgets");
-              assertThat(
-                      e.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow())
+              assertThat(TestKit.thrown(e))
                   .hasMessageStartingWith(
                       "Factory.files() opens and forgets leaked (1 finding):\n  - 1 file"
                           + " descriptor leaked: ");
@@ -416,7 +389,7 @@ class EdgeCasesTest {
   static class FailsAndLeaks {
     @Test
     void test() throws IOException {
-      leakFile();
+      LeftOpen.file();
       org.junit.jupiter.api.Assertions.assertEquals(42, 6 * 9, "the answer");
     }
   }
@@ -425,7 +398,7 @@ class EdgeCasesTest {
   static class ErrsAndLeaks {
     @Test
     void test() throws IOException {
-      leakFile();
+      LeftOpen.file();
       throw new IOException("disk gone");
     }
   }
@@ -460,7 +433,7 @@ class EdgeCasesTest {
   static class LeaksAFile {
     @Test
     void opensAndForgets() throws IOException {
-      leakFile();
+      LeftOpen.file();
     }
   }
 

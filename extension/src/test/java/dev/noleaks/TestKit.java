@@ -44,6 +44,11 @@ final class TestKit {
     return failed.get(0).getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
   }
 
+  /** What a failed test threw. */
+  static Throwable thrown(Event failed) {
+    return failed.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
+  }
+
   /** Asserts that every test of the fixture passed, showing the failure when one did not. */
   static EngineExecutionResults assertPasses(Class<?> fixture, String... parameters) {
     EngineExecutionResults results = run(fixture, parameters);
