@@ -65,20 +65,51 @@ class MemoryAssertionsTest {
     return Files.writeString(dir.resolve("data.txt"), "data");
   }
 
+  /**
+   * 16 B/run is twice the 8 B threshold, and under load an object that another thread holds for a
+   * moment moves heap readings by tens of bytes either way: deltas [.., -16, +48, -16] and [..,
+   * +18,080, -64, +96, -64] missed the leak, 1 time in 40 in one JVM with the machine's load at 9,
+   * on this version and on the one before the class histograms changed alike. Two attempts, one
+   * catch required, as for the native 64 B/run leak below: it still fails when the rule cannot see
+   * 16 B/run.
+   */
   @Test
   void repeatedHeapLeakFailsWithTheDeltasAndTheClass() {
-    assertThatThrownBy(
-            () ->
-                assertThatRunning(() -> RETAINED.add(new Object())).repeated(20).doesNotLeakHeap())
-        .isInstanceOf(AssertionError.class)
-        .hasMessageContaining("code leaked (1 finding):")
-        .hasMessageContaining("heap grew in ")
-        .hasMessageMatching("(?s).* of the last 10 runs: \\[[+-]\\d.*slope 16 B/run.*")
+    org.assertj.core.api.Assertions.assertThat(
+            caughtInOneOfTwo(
+                () ->
+                    assertThatRunning(() -> RETAINED.add(new Object()))
+                        .repeated(20)
+                        .doesNotLeakHeap()))
+        .contains("code leaked (1 finding):")
+        .contains("heap grew in ")
+        .matches("(?s).* of the last 10 runs: \\[[+-]\\d.*slope 16 B/run.*")
         // About 20, not exactly: the histograms count the whole heap, and other code may add an
         // Object or two once during the runs (+19 was reported on JDK 25 under load when the first
         // histogram also counted garbage; +4 unrelated Objects were measured since). 25 would mean
         // the warm-up runs were counted.
-        .hasMessageMatching("(?s).*: \\+(19|2[0-4]) java\\.lang\\.Object \\(\\+\\d+ B\\).*");
+        .matches("(?s).*: \\+(19|2[0-4]) java\\.lang\\.Object \\(\\+\\d+ B\\).*");
+  }
+
+  /**
+   * The message of the assertion error {@code check} throws in the first or, when it passes, the
+   * second of two attempts; fails when both passed. For leaks just above a threshold, whose
+   * detection noise on a busy machine defeats about 1 time in 10 to 40.
+   */
+  private static String caughtInOneOfTwo(Runnable check) {
+    List<AssertionError> caught = new ArrayList<>();
+    for (int attempt = 0; attempt < 2 && caught.isEmpty(); attempt++) {
+      try {
+        check.run();
+      } catch (AssertionError e) {
+        caught.add(e);
+      }
+      RETAINED.clear();
+    }
+    org.assertj.core.api.Assertions.assertThat(caught)
+        .as("caught in one of two attempts")
+        .hasSize(1);
+    return caught.get(0).getMessage();
   }
 
   /**
@@ -137,18 +168,12 @@ class MemoryAssertionsTest {
   void repeatedNativeLeakFailsAndFreedMemoryPasses() {
     // 64 B/run is just above the 48 B threshold: as in RepeatedModeTest, two attempts, one catch
     // required (one attempt missed once in 12 whole builds with both cores busy).
-    List<AssertionError> caught = new ArrayList<>();
-    for (int attempt = 0; attempt < 2 && caught.isEmpty(); attempt++) {
-      try {
-        assertThatRunning(() -> Native.malloc(64)).repeated(20).doesNotLeakNativeMemory();
-      } catch (AssertionError e) {
-        caught.add(e);
-      }
-    }
-    org.assertj.core.api.Assertions.assertThat(caught)
-        .singleElement()
-        .extracting(Throwable::getMessage)
-        .asString()
+    org.assertj.core.api.Assertions.assertThat(
+            caughtInOneOfTwo(
+                () ->
+                    assertThatRunning(() -> Native.malloc(64))
+                        .repeated(20)
+                        .doesNotLeakNativeMemory()))
         .contains("native memory grew in")
         .matches("(?s).*slope \\d+ B/run \\(threshold 48 B.*");
     assertThatRunning(() -> Native.free(Native.malloc(64))).repeated(20).doesNotLeakNativeMemory();
@@ -300,11 +325,15 @@ class MemoryAssertionsTest {
     Object kept = new StringBuilder("kept");
     RETAINED.add(kept);
     WeakReference<Object> held = new WeakReference<>(kept);
+    // Elapsed time and GC calls as a busy machine gives them: one System.gc() took 0.4 s, "after
+    // 0.4 s and 1 System.gc() call" (JDK 17, load 12). At least the 0.3 s bound, and the count in
+    // words that agree with it.
     assertThatThrownBy(() -> assertThat(held).within(Duration.ofMillis(300)).isGarbageCollected())
         .hasMessageMatching(
             "(?s)Expecting the WeakReference to java\\.lang\\.StringBuilder@[0-9a-f]+ to be cleared"
-                + " by garbage collection, but it was still reachable after 0\\.[3-9] s and \\d+"
-                + " System\\.gc\\(\\) calls\\..*a static field.*");
+                + " by garbage collection, but it was still reachable after (0\\.[3-9]|[1-9]\\d*\\.\\d)"
+                + " s and (1 System\\.gc\\(\\) call|([2-9]|\\d{2,}) System\\.gc\\(\\) calls)\\..*a"
+                + " static field.*");
   }
 
   @Test
