@@ -184,8 +184,10 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
     return myself;
   }
 
+  /** The code's exception as this assertion's failure: the user's {@code as(...)} kept. */
   private AssertionError codeThrew(int run, int runs, Throwable t) {
-    AssertionError error = new AssertionError(AssertionMessages.codeThrew(run, runs, t), t);
+    AssertionError error = failure("%s", AssertionMessages.codeThrew(run, runs, t));
+    error.initCause(t);
     return error;
   }
 }
