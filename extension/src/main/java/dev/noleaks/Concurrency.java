@@ -16,9 +16,11 @@ import java.util.Optional;
  * moved during the check ran something, and the check cannot tell its readings from the
  * neighbour's.
  *
- * <p>The siblings are the threads of the current thread's class whose names differ from its own
- * only in their trailing number ({@code ForkJoinPool-1-worker-3} for JUnit 5's executor): without
- * parallel execution tests run on {@code main}, which has none.
+ * <p>The siblings are the other threads of JUnit's parallel executor, of the current thread's class
+ * ({@code ForkJoinPoolHierarchicalTestExecutorService$WorkerThread} in JUnit 5, {@code
+ * WorkerThreadPoolHierarchicalTestExecutorService$WorkerThread} in JUnit 6.1): without parallel
+ * execution tests run on {@code main}, and code the test runs on its own threads (a pool whose
+ * workers do the work under test) is never taken for a neighbour.
  */
 final class Concurrency {
 
@@ -38,7 +40,8 @@ final class Concurrency {
   /** Starts watching the current thread's siblings; empty when it has none (no parallel run). */
   static Optional<Concurrency> watch() {
     Thread self = Thread.currentThread();
-    if (family(self).isEmpty() || !THREADS.isThreadAllocatedMemorySupported()) {
+    if (!self.getClass().getName().startsWith(JUNIT_EXECUTOR)
+        || !THREADS.isThreadAllocatedMemorySupported()) {
       return Optional.empty();
     }
     return Optional.of(new Concurrency(self, allocated(siblings(self))));
@@ -69,15 +72,17 @@ final class Concurrency {
   }
 
   private static List<Thread> siblings(Thread self) {
-    String family = family(self);
     List<Thread> result = new ArrayList<>();
     for (Thread t : Meters.liveThreads()) {
-      if (t != self && t.getClass() == self.getClass() && family(t).equals(family)) {
+      if (t != self && t.getClass() == self.getClass()) {
         result.add(t);
       }
     }
     return result;
   }
+
+  /** The package of JUnit's test executors, whose worker threads run tests in parallel. */
+  private static final String JUNIT_EXECUTOR = "org.junit.platform.engine.support.hierarchical.";
 
   private static Map<Long, Long> allocated(List<Thread> threads) {
     long[] ids = new long[threads.size()];
@@ -92,15 +97,5 @@ final class Concurrency {
       }
     }
     return result;
-  }
-
-  /** A numbered thread's name without its number; empty for a name that ends in none. */
-  private static String family(Thread t) {
-    String name = t.getName();
-    int end = name.length();
-    while (end > 0 && Character.isDigit(name.charAt(end - 1))) {
-      end--;
-    }
-    return end == name.length() ? "" : name.substring(0, end);
   }
 }
