@@ -37,6 +37,19 @@ final class FailedAndLeaked extends AssertionFailedError {
     }
   }
 
+  /**
+   * Whether a test's exception is copied: a plain {@link AssertionError} or {@link
+   * AssertionFailedError} (what {@code assert}, JUnit's and AssertJ's assertions throw). Assertion
+   * errors of a class of their own ({@code MultipleFailuresError}, a framework's) carry more than a
+   * copy keeps, and any other exception says something by its type (an {@code IOException} is an
+   * error, not a failure): they stay as they are.
+   */
+  static boolean copies(Throwable thrown) {
+    return thrown != null
+        && (thrown.getClass() == AssertionError.class
+            || thrown.getClass() == AssertionFailedError.class);
+  }
+
   /** A copy of the test's failure that can take the leak findings later. */
   static FailedAndLeaked of(AssertionError failure) {
     if (failure instanceof AssertionFailedError afe && afe.isExpectedDefined()) {

@@ -161,8 +161,8 @@ public class NoLeaksExtension
     SingleRun.Judgement judgement = check.end();
     judgement.leaks().forEach(blame::blame);
     Optional<FailedAndLeaked> own =
-        failure instanceof AssertionError a && !(failure instanceof LeakError) && !s.warnOnly()
-            ? Optional.of(FailedAndLeaked.of(a))
+        FailedAndLeaked.copies(failure) && !s.warnOnly()
+            ? Optional.of(FailedAndLeaked.of((AssertionError) failure))
             : Optional.empty();
     try {
       TestReport.judged(extensionContext, s, judgement, own);
@@ -180,21 +180,18 @@ public class NoLeaksExtension
   /**
    * A checked test's own assertion failure goes on as a {@link FailedAndLeaked} copy, so that
    * {@link #afterEach} can add the leak findings to its message, after the test's own. Other
-   * exceptions (a test that errs, an assumption that aborts it) pass unchanged; their leak findings
-   * are attached as a suppressed {@link LeakError}.
+   * exceptions (a test that errs, an assumption that aborts it, an assertion error of a class of
+   * its own such as {@code MultipleFailuresError}) pass unchanged; their leak findings are attached
+   * as a suppressed {@link LeakError}.
    */
   @Override
   public void handleTestExecutionException(ExtensionContext context, Throwable throwable)
       throws Throwable {
     LeakCheck check = check(context);
-    if (check == null
-        || check.settings().warnOnly()
-        || !(throwable instanceof AssertionError failure)
-        || throwable instanceof LeakError
-        || throwable instanceof FailedAndLeaked) {
+    if (check == null || check.settings().warnOnly() || !FailedAndLeaked.copies(throwable)) {
       throw throwable;
     }
-    FailedAndLeaked copy = FailedAndLeaked.of(failure);
+    FailedAndLeaked copy = FailedAndLeaked.of((AssertionError) throwable);
     context.getStore(NAMESPACE).put(FailedAndLeaked.class, copy);
     throw copy;
   }
