@@ -37,10 +37,30 @@ final class Concurrency {
     this.allocatedAtStart = allocatedAtStart;
   }
 
-  /** Starts watching the current thread's siblings; empty when it has none (no parallel run). */
+  /**
+   * Whether the current thread runs a test that holds JUnit's global lock ({@code @NoLeaks}): then
+   * nothing runs beside it, and what its code runs on JUnit's own workers (a parallel stream
+   * started on a ForkJoin worker forks into JUnit's pool) is not taken for a neighbour.
+   */
+  private static final ThreadLocal<Boolean> ISOLATED = ThreadLocal.withInitial(() -> false);
+
+  /** Marks the current thread's test as isolated, or no longer. */
+  static void isolated(boolean isolated) {
+    if (isolated) {
+      ISOLATED.set(true);
+    } else {
+      ISOLATED.remove();
+    }
+  }
+
+  /**
+   * Starts watching the current thread's siblings; empty when there are none to watch: no parallel
+   * run, or a test isolated by {@code @NoLeaks}.
+   */
   static Optional<Concurrency> watch() {
     Thread self = Thread.currentThread();
-    if (!self.getClass().getName().startsWith(JUNIT_EXECUTOR)
+    if (ISOLATED.get()
+        || !self.getClass().getName().startsWith(JUNIT_EXECUTOR)
         || !THREADS.isThreadAllocatedMemorySupported()) {
       return Optional.empty();
     }

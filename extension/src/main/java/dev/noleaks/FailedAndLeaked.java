@@ -19,7 +19,11 @@ final class FailedAndLeaked extends AssertionFailedError {
   private final String original;
   private volatile String leaks = "";
 
-  private FailedAndLeaked(AssertionError failure, Object expected, Object actual) {
+  private FailedAndLeaked(
+      AssertionError failure,
+      org.opentest4j.ValueWrapper expected,
+      org.opentest4j.ValueWrapper actual) {
+    // The wrappers themselves: a value that is not Serializable is held by its string form only.
     super(failure.getMessage(), expected, actual, failure.getCause());
     original = failure.getClass().getName();
     setStackTrace(failure.getStackTrace());
@@ -53,7 +57,7 @@ final class FailedAndLeaked extends AssertionFailedError {
   /** A copy of the test's failure that can take the leak findings later. */
   static FailedAndLeaked of(AssertionError failure) {
     if (failure instanceof AssertionFailedError afe && afe.isExpectedDefined()) {
-      return new FailedAndLeaked(failure, afe.getExpected().getValue(), afe.getActual().getValue());
+      return new FailedAndLeaked(failure, afe.getExpected(), afe.getActual());
     }
     return new FailedAndLeaked(failure);
   }

@@ -47,7 +47,9 @@ public class NoLeaksExtension
     Optional<Settings> settings = TestSettings.of(context);
     if (settings.isPresent()) {
       ExtensionContext.Store store = context.getStore(NAMESPACE);
-      store.put(LeakCheck.class, LeakCheck.begin(settings.get(), !TestSettings.isolated(context)));
+      boolean isolated = TestSettings.isolated(context);
+      Concurrency.isolated(isolated);
+      store.put(LeakCheck.class, LeakCheck.begin(settings.get(), !isolated));
       if (context.getTestMethod().filter(m -> isFactory(m)).isPresent()) {
         store.put(DynamicBlame.class, new DynamicBlame());
       }
@@ -74,6 +76,7 @@ public class NoLeaksExtension
     if (check == null) {
       return;
     }
+    Concurrency.isolated(false);
     SingleRun.Judgement judgement = check.end();
     DynamicBlame blame = store.remove(DynamicBlame.class, DynamicBlame.class);
     if (blame != null) {

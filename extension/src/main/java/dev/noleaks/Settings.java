@@ -78,6 +78,19 @@ record Settings(
    * the test checked with the default it meant to change.
    */
   static List<String> unknownKeys(java.util.Collection<String> keys) {
+    return unknownKeys(keys, false);
+  }
+
+  /**
+   * The messages of {@link #unknownKeys} for the keys within three edits of a setting, the ones
+   * that are surely misspellings: a {@code noleaks.} key further from all of them may be another
+   * tool's (a Maven property passed down as a system property) and fails nothing.
+   */
+  static List<String> misspelledKeys(java.util.Collection<String> keys) {
+    return unknownKeys(keys, true);
+  }
+
+  private static List<String> unknownKeys(java.util.Collection<String> keys, boolean nearOnly) {
     List<String> problems = new ArrayList<>();
     for (String key : new java.util.TreeSet<>(keys)) {
       if (!key.startsWith(PREFIX) || KEYS.contains(key.substring(PREFIX.length()))) {
@@ -88,10 +101,14 @@ record Settings(
           KEYS.stream()
               .min(java.util.Comparator.comparingInt(k -> distance(k, name)))
               .orElseThrow();
+      boolean near = distance(nearest, name) <= 3;
+      if (nearOnly && !near) {
+        continue;
+      }
       problems.add(
           key
               + " is not a NoLeaks setting"
-              + (distance(nearest, name) <= 3 ? "; did you mean " + PREFIX + nearest + "?" : "")
+              + (near ? "; did you mean " + PREFIX + nearest + "?" : "")
               + " (the settings are "
               + PREFIX
               + String.join(", " + PREFIX, KEYS)
@@ -179,7 +196,7 @@ record Settings(
    * {@code noleaks.} key fails like a bad value.
    */
   static Settings fromSystemProperties() {
-    List<String> misspelled = unknownKeys(System.getProperties().stringPropertyNames());
+    List<String> misspelled = misspelledKeys(System.getProperties().stringPropertyNames());
     if (!misspelled.isEmpty()) {
       throw new IllegalArgumentException(String.join("\n", misspelled));
     }
@@ -275,12 +292,12 @@ record Settings(
       EnumSet<Check> effective = EnumSet.noneOf(Check.class);
       effective.addAll(checks);
       effective.removeAll(skip);
-      if (effective.isEmpty() && annotation.isPresent() && !switchedOffByConfiguration()) {
+      if (effective.isEmpty() && annotation.isPresent() && annotationChecksNothing()) {
         throw bad(
             attributeLabel("checks, skip"),
             "checks " + keys(checks) + " minus skip " + keys(skip),
-            "at least one check left to run (remove @NoLeaks from this test, or switch NoLeaks off"
-                + " for the whole run with noleaks.checks=none)");
+            "checks and skip that leave at least one check to run (to check nothing, remove"
+                + " @NoLeaks from this test)");
       }
 
       long heapTolerance =
@@ -320,18 +337,20 @@ record Settings(
           warn);
     }
 
-    /** Whether the configuration itself switches every check off ({@code noleaks.checks=none}). */
-    private boolean switchedOffByConfiguration() {
-      Set<Check> configured =
-          config
-              .parameter("checks")
-              .map(t -> checkList(PREFIX + "checks", t))
-              .orElse(EnumSet.allOf(Check.class));
-      config
-          .parameter("skip")
-          .map(t -> checkList(PREFIX + "skip", t))
-          .ifPresent(configured::removeAll);
-      return configured.isEmpty();
+    /**
+     * Whether the annotation by itself leaves nothing to check ({@code checks = HEAP, skip =
+     * HEAP}): it contradicts itself. When the configuration empties it ({@code noleaks.skip=heap}
+     * beside {@code checks = HEAP}), the test is not checked: that is what the configuration asked
+     * for.
+     */
+    private boolean annotationChecksNothing() {
+      NoLeaks a = annotation.orElseThrow();
+      EnumSet<Check> own =
+          a.checks().length == 0
+              ? EnumSet.allOf(Check.class)
+              : EnumSet.copyOf(Arrays.asList(a.checks()));
+      own.removeAll(Arrays.asList(a.skip()));
+      return own.isEmpty();
     }
 
     private static String keys(Set<Check> checks) {

@@ -87,10 +87,18 @@ final class Settler {
    * stopped changing ({@link #lingering}).
    */
   static List<JavaThread> aliveWithoutGc(Snapshot before, Ignores ignores, Duration timeout) {
-    return lingering(
-        () -> Rules.started(before.threads(), Meters.threads(false), ignores),
-        t -> t.id() + "\0" + t.state(),
-        timeout);
+    List<JavaThread> alive =
+        lingering(
+            () -> Rules.started(before.threads(), Meters.threads(false), ignores),
+            t -> t.id() + "\0" + t.state(),
+            timeout);
+    if (alive.isEmpty()) {
+      return alive;
+    }
+    // With their stacks, to tell where they wait (one safepoint, only when some are left).
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    alive.forEach(t -> ids.add(t.id()));
+    return Meters.threads(true).stream().filter(t -> ids.contains(t.id())).toList();
   }
 
   /**

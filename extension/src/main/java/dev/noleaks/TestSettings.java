@@ -33,7 +33,9 @@ final class TestSettings {
             .getStore(NAMESPACE)
             .getOrComputeIfAbsent(
                 KeyCheck.class,
-                k -> new KeyCheck(String.join("\n", Settings.unknownKeys(Settings.visibleKeys()))),
+                k ->
+                    new KeyCheck(
+                        String.join("\n", Settings.misspelledKeys(Settings.visibleKeys()))),
                 KeyCheck.class)
             .problems();
     if (!misspelled.isEmpty()) {

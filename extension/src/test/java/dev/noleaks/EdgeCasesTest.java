@@ -242,6 +242,85 @@ class EdgeCasesTest {
         .hasMessageContaining("@Isolated");
   }
 
+  /** An isolated test whose code forks work into JUnit's own ForkJoin pool (a parallel stream). */
+  @NoLeaks
+  static class ParallelStreamInAnIsolatedTest {
+    @Test
+    void test() {
+      assertThatRunning(
+              () ->
+                  java.util.stream.IntStream.range(0, 200_000)
+                      .parallel()
+                      .mapToObj(Integer::toString)
+                      .mapToInt(String::length)
+                      .sum())
+          .doesNotLeakThreads();
+    }
+  }
+
+  @Test
+  void theCodesOwnWorkOnJunitsPoolIsNoNeighbourInAnIsolatedTest() {
+    assertPasses(ParallelStreamInAnIsolatedTest.class, CONCURRENT);
+  }
+
+  // --- 17: threads that only the GC stopped, and threads that end on their own
+
+  /** A thread joins a child that sleeps 300 ms: both end on their own, just after the 200 ms. */
+  @NoLeaks(checks = Check.THREADS)
+  static class JoinsASlowChild {
+    @Test
+    void test() {
+      Thread child = new Thread(() -> sleep(300), "slow-child");
+      Thread parent =
+          new Thread(
+              () -> {
+                try {
+                  child.join();
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "joining-parent");
+      child.start();
+      parent.start();
+    }
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @NoLeaks(checks = Check.THREADS)
+  static class TimerNeverCancelled {
+    @Test
+    void test() throws Exception {
+      java.util.Timer timer = new java.util.Timer("edge-timer");
+      CountDownLatch ran = new CountDownLatch(1);
+      timer.schedule(
+          new java.util.TimerTask() {
+            @Override
+            public void run() {
+              ran.countDown();
+            }
+          },
+          0);
+      ran.await();
+    }
+  }
+
+  @Test
+  void onlyAnIdleWorkerThatTheGcStoppedIsBlamedOnTheGc() {
+    // Failed 5 of 5 when any thread WAITING for 200 ms and gone after the GC was blamed.
+    assertPasses(JoinsASlowChild.class);
+    assertThat(failureOf(TimerNeverCancelled.class))
+        .hasMessageContaining(
+            "1 thread never stopped, ended only when the garbage collector ran: \"edge-timer\"");
+  }
+
   // --- 4: settings that would do nothing
 
   @Test
@@ -262,6 +341,30 @@ class EdgeCasesTest {
     assertPasses(Plain.class);
   }
 
+  @NoLeaks(checks = Check.HEAP)
+  static class ChecksTheHeapOnly {
+    @Test
+    void test() {}
+  }
+
+  @Test
+  void aConfigurationThatSkipsWhatAnAnnotationChecksLeavesTheTestUnchecked() {
+    // noleaks.skip=heap for the whole run beside @NoLeaks(checks = HEAP): nothing to check, as
+    // asked, not a configuration error.
+    assertPasses(ChecksTheHeapOnly.class, "noleaks.skip", "heap");
+  }
+
+  @Test
+  void aNoleaksKeyFarFromEverySettingIsAnotherToolsAndFailsNothing() {
+    System.setProperty("noleaks.release.repository", "somewhere");
+    try {
+      assertPasses(Plain.class);
+      assertThatRunning(() -> {}).doesNotLeakThreads();
+    } finally {
+      System.clearProperty("noleaks.release.repository");
+    }
+  }
+
   @NoLeaks(checks = Check.HEAP, skip = Check.HEAP)
   static class ChecksNothing {
     @Test
@@ -274,9 +377,7 @@ class EdgeCasesTest {
         .isInstanceOf(ExtensionConfigurationException.class)
         .hasMessageStartingWith(
             "@NoLeaks(checks, skip) on ChecksNothing.test(): \"checks [heap] minus skip [heap]\""
-                + " is not valid; expected at least one check left to run");
-    // Switching NoLeaks off in the configuration is what that switch is for.
-    assertPasses(ChecksNothing.class, "noleaks.checks", "none");
+                + " is not valid; expected checks and skip that leave at least one check to run");
   }
 
   @Test
@@ -392,6 +493,24 @@ class EdgeCasesTest {
       LeftOpen.file();
       org.junit.jupiter.api.Assertions.assertEquals(42, 6 * 9, "the answer");
     }
+  }
+
+  record Point(int x, int y) {}
+
+  @NoLeaks
+  static class ComparesRecords {
+    @Test
+    void test() {
+      org.junit.jupiter.api.Assertions.assertEquals(new Point(1, 2), new Point(1, 3));
+    }
+  }
+
+  @Test
+  void theCopyOfAFailureKeepsWhatAnIdeDiffsEvenForValuesThatAreNotSerializable() {
+    org.opentest4j.AssertionFailedError failure =
+        (org.opentest4j.AssertionFailedError) failureOf(ComparesRecords.class);
+    assertThat(failure.getExpected().getStringRepresentation()).isEqualTo("Point[x=1, y=2]");
+    assertThat(failure.getActual().getStringRepresentation()).isEqualTo("Point[x=1, y=3]");
   }
 
   @NoLeaks
