@@ -286,7 +286,10 @@ final class Rules {
         Finding.leak(
             Check.NATIVE,
             "native memory grew "
-                + Sizes.format(growth.get())
+                + Sizes.format(growth.get() - directBuffers)
+                + (directBuffers > 0
+                    ? " besides " + Sizes.format(directBuffers) + " of direct buffers"
+                    : "")
                 + " (tolerance "
                 + Sizes.format(tolerance)
                 + "): "
