@@ -115,48 +115,53 @@ class MemoryAssertionsTest {
   /**
    * A thread that ends frees its objects in the next heap reading, a negative delta: two such runs
    * among the last 10 hide a 16 B/run leak from the rule (checked: without leaving them out this
-   * test fails). The runs in which a thread ended are left out then.
+   * test fails). The runs in which a thread ended are left out then. Two attempts, one catch
+   * required, as for the leak above: 16 B/run is twice the threshold and missed once in a whole
+   * build with both cores kept busy by two {@code yes} processes.
    */
   @Test
   void aRepeatedHeapLeakIsCaughtWhileThreadsEndDuringTheRuns() {
+    org.assertj.core.api.Assertions.assertThat(
+            caughtInOneOfTwo(MemoryAssertionsTest::leakWhileThreadsEndDuringTheRuns))
+        .contains("heap grew in ")
+        .contains("a thread ended during ");
+    // The classes that grew are not checked: in a fresh JVM, starting the first thread from a
+    // lambda loads classes that outweigh 20 objects.
+  }
+
+  /** 16 B/run, while a thread starts and ends during two of the last 10 runs. */
+  private static void leakWhileThreadsEndDuringTheRuns() {
     int[] call = {0};
     CountDownLatch[] release = {null};
     Thread[] holder = {null};
-    assertThatThrownBy(
-            () ->
-                assertThatRunning(
+    assertThatRunning(
+            () -> {
+              RETAINED.add(new Object());
+              call[0]++;
+              // 5 warm-up runs, then 20 measured: calls 16 to 25 are the last 10.
+              if (call[0] == 17 || call[0] == 21) {
+                CountDownLatch latch = new CountDownLatch(1);
+                release[0] = latch;
+                holder[0] =
+                    new Thread(
                         () -> {
-                          RETAINED.add(new Object());
-                          call[0]++;
-                          // 5 warm-up runs, then 20 measured: calls 16 to 25 are the last 10.
-                          if (call[0] == 17 || call[0] == 21) {
-                            CountDownLatch latch = new CountDownLatch(1);
-                            release[0] = latch;
-                            holder[0] =
-                                new Thread(
-                                    () -> {
-                                      byte[] held = new byte[8192];
-                                      try {
-                                        latch.await();
-                                      } catch (InterruptedException e) {
-                                        Thread.currentThread().interrupt();
-                                      }
-                                      sink += held.length;
-                                    });
-                            holder[0].start();
-                          } else if (call[0] == 18 || call[0] == 22) {
-                            release[0].countDown();
-                            holder[0].join();
-                            holder[0] = null;
+                          byte[] held = new byte[8192];
+                          try {
+                            latch.await();
+                          } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
                           }
-                        })
-                    .repeated(20)
-                    .doesNotLeakHeap())
-        .isInstanceOf(AssertionError.class)
-        .hasMessageContaining("heap grew in ")
-        .hasMessageContaining("a thread ended during ");
-    // The classes that grew are not checked: in a fresh JVM, starting the first thread from a
-    // lambda loads classes that outweigh 20 objects.
+                          sink += held.length;
+                        });
+                holder[0].start();
+              } else if (call[0] == 18 || call[0] == 22) {
+                release[0].countDown();
+                holder[0].join();
+                holder[0] = null;
+              }
+            })
+        .repeated(20)
+        .doesNotLeakHeap();
   }
 
   @Test
