@@ -212,7 +212,9 @@ class RepeatedModeTest {
 
   @Test
   void aLeakOfOneObjectPerRunIsCaughtWithTheClassThatGrew() {
-    Throwable failure = failureOf(HeapLeak16.class);
+    // 16 B/run is twice the 8 B threshold: under load the fluent twin of this leak missed 1 time
+    // in 40, so as there, two attempts, one catch required.
+    Throwable failure = caughtInOneOfTwo(HeapLeak16.class);
 
     assertThat(failure)
         .isInstanceOf(LeakError.class)
@@ -234,17 +236,19 @@ class RepeatedModeTest {
    * 17 (fresh JVMs, one attempt each). Two attempts, one catch required: it still fails when the
    * rule cannot see 64 B/run, and a clean body (tested below) must pass every time.
    */
-  @Test
-  void aMallocOf64BytesPerRunIsCaught() {
+  /** The failure of a fixture's one test in the first, or else the second, of two runs. */
+  private static Throwable caughtInOneOfTwo(Class<?> fixture) {
     List<Throwable> caught = new ArrayList<>();
     for (int attempt = 0; attempt < 2 && caught.isEmpty(); attempt++) {
-      TestKit.run(NativeLeak64.class).testEvents().failed().stream()
-          .map(e -> e.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow())
-          .forEach(caught::add);
+      TestKit.run(fixture).testEvents().failed().stream().map(TestKit::thrown).forEach(caught::add);
     }
-    assertThat(caught)
-        .as("a 64 B/run malloc leak caught in one of two attempts")
-        .singleElement()
+    assertThat(caught).as("%s caught in one of two attempts", fixture.getSimpleName()).hasSize(1);
+    return caught.get(0);
+  }
+
+  @Test
+  void aMallocOf64BytesPerRunIsCaught() {
+    assertThat(caughtInOneOfTwo(NativeLeak64.class))
         .isInstanceOf(LeakError.class)
         .extracting(Throwable::getMessage)
         .asString()
