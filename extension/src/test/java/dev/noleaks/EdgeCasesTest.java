@@ -566,21 +566,6 @@ class EdgeCasesTest {
     assertThat(top.getFileName()).isEqualTo("EdgeCasesTest.java");
   }
 
-  @Test
-  void anAssertionWhoseCodeThrowsKeepsTheUsersDescription() {
-    IllegalStateException boom = new IllegalStateException("boom");
-    assertThatThrownBy(
-            () ->
-                assertThatRunning(
-                        () -> {
-                          throw boom;
-                        })
-                    .as("decoding a frame")
-                    .doesNotLeakHandles())
-        .hasMessageStartingWith("[decoding a frame] Expecting code not to throw, but run 1 of 1")
-        .hasCause(boom);
-  }
-
   // --- 10: wording
 
   @Test

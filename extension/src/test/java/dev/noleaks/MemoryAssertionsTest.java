@@ -273,6 +273,7 @@ class MemoryAssertionsTest {
     assertThatRunning(() -> Native.free(Native.malloc(100))).repeated(10).warmup(2).doesNotLeak();
   }
 
+  /** The code's exception is the cause, and the user's {@code as(...)} description is kept. */
   @Test
   void codeThatThrowsFailsWithItAsTheCause() {
     IllegalStateException boom = new IllegalStateException("boom");
@@ -282,11 +283,13 @@ class MemoryAssertionsTest {
                         () -> {
                           throw boom;
                         })
+                    .as("decoding a frame")
                     .repeated(5)
                     .doesNotLeak())
         .isInstanceOf(AssertionError.class)
         .hasMessage(
-            "Expecting code not to throw, but run 1 of 10 threw java.lang.IllegalStateException: boom")
+            "[decoding a frame] Expecting code not to throw, but run 1 of 10 threw"
+                + " java.lang.IllegalStateException: boom")
         .hasCause(boom);
   }
 
