@@ -248,7 +248,7 @@ public class ConsumerCheck {
           + firstLine(outcomes.get("leakyThread"));
     }
     if (!outcomes.get("cleanThread").isEmpty()) {
-      return "cleanThread failed: " + firstLine(outcomes.get("cleanThread"));
+      return "cleanThread failed: " + indented(outcomes.get("cleanThread"));
     }
     return null;
   }
@@ -282,6 +282,11 @@ public class ConsumerCheck {
       }
     }
     return outcomes;
+  }
+
+  /** The whole failure text, for a failure nobody expected: its first line rarely says enough. */
+  static String indented(String text) {
+    return text.strip().indent(4).stripTrailing();
   }
 
   static String firstLine(String text) {

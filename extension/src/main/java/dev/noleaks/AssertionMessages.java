@@ -10,8 +10,8 @@ final class AssertionMessages {
 
   private AssertionMessages() {}
 
-  static String leaked(List<Finding> leaks, List<Finding> unavailable) {
-    return Verdicts.message("code", leaks, unavailable);
+  static String leaked(List<Finding> leaks, List<Finding> unavailable, List<String> notes) {
+    return Verdicts.message("code", leaks, unavailable, notes);
   }
 
   static String finding(Finding finding) {

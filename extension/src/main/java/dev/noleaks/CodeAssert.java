@@ -176,7 +176,7 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
     List<Finding> leaks = judgement.leaks();
     List<Finding> unavailable = judgement.unavailable();
     if (!leaks.isEmpty()) {
-      failWithMessage("%s", AssertionMessages.leaked(leaks, unavailable));
+      failWithMessage("%s", AssertionMessages.leaked(leaks, unavailable, judgement.notes()));
     }
     if (unavailableFails && !unavailable.isEmpty()) {
       failWithMessage("%s", AssertionMessages.unavailable(unavailable));

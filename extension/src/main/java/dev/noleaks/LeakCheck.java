@@ -24,6 +24,8 @@ final class LeakCheck {
   private final Optional<Concurrency> neighbours;
   private SingleRun.Baseline baseline;
   private final List<Finding> trend = new ArrayList<>();
+  private List<Finding> firstRunGrew = List.of();
+  private Throwable secondRunThrew;
 
   private LeakCheck(Settings settings, Optional<Concurrency> neighbours, SingleRun.Baseline b) {
     this.settings = settings;
@@ -66,12 +68,33 @@ final class LeakCheck {
     return settings.repeated();
   }
 
-  /** Runs the code: once, or in repeated mode {@code warmup + repeat} times, judging the trend. */
-  void run(Body body) throws Throwable {
+  /**
+   * Runs the code: once, or in repeated mode {@code warmup + repeat} times, judging the trend. In
+   * single-run mode, when memory grew above its tolerance and {@code noleaks.rerun} allows it, runs
+   * {@code again} once more and judges memory on that second run (see {@link NoLeaks.Rerun}); null
+   * when the code cannot run twice.
+   */
+  void run(Body body, Body again) throws Throwable {
     if (repeats()) {
       trend.addAll(RepeatedRun.run(settings, body::run));
-    } else {
-      body.run();
+      return;
+    }
+    body.run();
+    if (again == null || !settings.rerun()) {
+      return;
+    }
+    SingleRun.FirstRun first = SingleRun.afterFirstRun(Meters.get(), baseline);
+    if (first.grew().isEmpty()) {
+      baseline = first.baseline();
+      return;
+    }
+    firstRunGrew = first.grew();
+    try {
+      again.run();
+      baseline = first.baseline();
+    } catch (Throwable t) {
+      // Judged over both runs, from the first baseline; the test's outcome is its first run's.
+      secondRunThrew = t;
     }
   }
 
@@ -83,12 +106,37 @@ final class LeakCheck {
       // Its readings are its neighbours' as well: nothing is blamed, and it says so.
       return judgement.disturbed(settings, others);
     }
-    if (trend.isEmpty()) {
-      return judgement;
+    return judgement.with(trend, secondRunNote(judgement));
+  }
+
+  /** What a second run showed, when the code ran twice: shown with the findings or on its own. */
+  private Optional<String> secondRunNote(SingleRun.Judgement judgement) {
+    if (firstRunGrew.isEmpty()) {
+      return Optional.empty();
     }
-    List<Finding> leaks = new ArrayList<>(judgement.leaks());
-    leaks.addAll(trend);
-    return new SingleRun.Judgement(leaks, judgement.unavailable(), judgement.afterReadings());
+    String grew =
+        "in its first run "
+            + String.join("; ", firstRunGrew.stream().map(Finding::summary).toList());
+    if (secondRunThrew != null) {
+      return Optional.of(
+          grew
+              + ". It ran a second time to tell a first use from a leak, and that run threw "
+              + secondRunThrew
+              + ", so memory is judged over both runs (for a test that cannot run twice, set"
+              + " noleaks.rerun=never or @NoLeaks(rerun = NEVER))");
+    }
+    boolean again = judgement.leaks().stream().anyMatch(f -> SingleRun.judgesMemory(f.check()));
+    return Optional.of(
+        again
+            ? grew
+                + ", and it ran a second time to tell a first use from a leak: memory grew again,"
+                + " as the findings above say of that second run. Descriptors and threads are"
+                + " counted over both runs."
+            : "retained once: "
+                + grew
+                + "; a second run kept nothing more, so this is a first use (classes loaded,"
+                + " caches filled once), not a leak. Descriptors and threads are counted over both"
+                + " runs.");
   }
 
   /**
@@ -104,7 +152,7 @@ final class LeakCheck {
     LeakCheck check = begin(settings, true);
     check.measureHeap(false);
     check.startingNow();
-    check.run(body);
+    check.run(body, body);
     return check.end();
   }
 }

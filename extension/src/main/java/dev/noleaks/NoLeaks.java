@@ -111,6 +111,32 @@ public @interface NoLeaks {
   /** Whether findings fail the test; {@link Mode#CONFIGURED} means {@code noleaks.mode}. */
   Mode mode() default Mode.CONFIGURED;
 
+  /**
+   * Whether a single run whose memory (heap, native, buffers) grew above its tolerance runs once
+   * more, so that what only its first run kept (a JVM-wide first use: classes loaded, a mock maker
+   * attached, a cache filled once) is told apart from a leak, which grows again on the second run;
+   * {@link Rerun#CONFIGURED} means {@code noleaks.rerun}. See {@link Rerun#ON_GROWTH}.
+   */
+  Rerun rerun() default Rerun.CONFIGURED;
+
+  /** When a test's method runs a second time. */
+  enum Rerun {
+    /** Use {@code noleaks.rerun} ({@code on-growth} unless set). */
+    CONFIGURED,
+    /**
+     * When memory grew above its tolerance in the single run, the method runs once more on the same
+     * test instance, before any {@code @AfterEach} method, and memory is judged on that second run;
+     * what the first run alone kept is reported as retained once, not failed. Descriptors and
+     * threads are judged over both runs. A second run that throws leaves the first run's findings.
+     */
+    ON_GROWTH,
+    /**
+     * Never: memory is judged on the single run, first uses included (for tests that cannot run
+     * twice).
+     */
+    NEVER
+  }
+
   /** What happens to findings. */
   enum Mode {
     /** Use {@code noleaks.mode} ({@code fail} unless set). */

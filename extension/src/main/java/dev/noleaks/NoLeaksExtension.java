@@ -157,7 +157,7 @@ public class NoLeaksExtension
     check.startingNow();
     Throwable failure = null;
     try {
-      check.run(invocation::proceed);
+      check.run(invocation::proceed, null); // proceed() runs once: no second run
     } catch (Throwable t) {
       failure = t;
     }
@@ -199,24 +199,32 @@ public class NoLeaksExtension
     throw copy;
   }
 
-  /** Runs the test method: once, or in repeated mode as many times as the check needs. */
+  /**
+   * Runs the test method: once (and a second time when its memory grew, see {@link NoLeaks.Rerun}),
+   * or in repeated mode as many times as the check needs.
+   */
   private static void run(
       Invocation<Void> invocation,
       ReflectiveInvocationContext<Method> invocationContext,
       ExtensionContext extensionContext)
       throws Throwable {
     LeakCheck check = check(extensionContext);
-    if (check == null || !check.repeats()) {
+    if (check == null) {
       invocation.proceed();
       return;
     }
-    // Invocation.proceed() may be called once only, so the runs call the method themselves;
+    // Invocation.proceed() may be called once only, so further runs call the method themselves;
     // ReflectionSupport rethrows the method's own exception, not an InvocationTargetException.
     Method method = invocationContext.getExecutable();
     Object target = invocationContext.getTarget().orElse(null);
     Object[] arguments = invocationContext.getArguments().toArray();
-    invocation.skip();
-    check.run(() -> ReflectionSupport.invokeMethod(method, target, arguments));
+    LeakCheck.Body again = () -> ReflectionSupport.invokeMethod(method, target, arguments);
+    if (check.repeats()) {
+      invocation.skip();
+      check.run(again, again);
+    } else {
+      check.run(invocation::proceed, again);
+    }
   }
 
   /** The check of this test, or of the factory a dynamic test belongs to; null when none. */

@@ -31,7 +31,8 @@ record Settings(
     long nativeThreshold,
     Duration settleTimeout,
     Ignores ignores,
-    boolean warnOnly) {
+    boolean warnOnly,
+    boolean rerun) {
 
   static final String PREFIX = "noleaks.";
   static final String DEFAULT_HEAP_TOLERANCE = "512 KB";
@@ -70,7 +71,11 @@ record Settings(
           "native.threshold",
           "settle.timeout",
           "ignore.threads",
-          "ignore.descriptors");
+          "ignore.descriptors",
+          "rerun");
+
+  /** The accepted values of {@code noleaks.rerun}. */
+  static final String RERUN_FORM = "on-growth or never";
 
   /**
    * What is wrong with the {@code noleaks.} keys among {@code keys}: one message per key NoLeaks
@@ -224,7 +229,8 @@ record Settings(
         nativeThreshold,
         settleTimeout,
         ignores,
-        warnOnly);
+        warnOnly,
+        rerun);
   }
 
   /**
@@ -254,7 +260,8 @@ record Settings(
         nativeThreshold,
         settleTimeout,
         ignores,
-        warnOnly);
+        warnOnly,
+        rerun);
   }
 
   Settings withIgnores(Ignores ignores) {
@@ -268,7 +275,8 @@ record Settings(
         nativeThreshold,
         settleTimeout,
         ignores,
-        warnOnly);
+        warnOnly,
+        rerun);
   }
 
   private static final class Resolver {
@@ -324,6 +332,7 @@ record Settings(
       List<Pattern> descriptors =
           patterns("ignore.descriptors", "ignoreDescriptors", NoLeaks::ignoreDescriptors);
       boolean warn = warnOnly();
+      boolean rerun = rerun();
       return new Settings(
           effective,
           heapTolerance,
@@ -334,7 +343,8 @@ record Settings(
           nativeThreshold,
           settle,
           Ignores.builtIn().plus(threads, descriptors),
-          warn);
+          warn,
+          rerun);
     }
 
     /**
@@ -502,19 +512,57 @@ record Settings(
     }
 
     private boolean warnOnly() {
-      if (annotation.isPresent() && annotation.get().mode() != NoLeaks.Mode.CONFIGURED) {
-        return annotation.get().mode() == NoLeaks.Mode.WARN;
+      return choice(
+          "mode",
+          NoLeaks::mode,
+          NoLeaks.Mode.CONFIGURED,
+          NoLeaks.Mode.WARN,
+          "warn",
+          "fail",
+          "fail or warn",
+          false);
+    }
+
+    /** Whether a single run whose memory grew runs again: {@code noleaks.rerun}, default yes. */
+    private boolean rerun() {
+      return choice(
+          "rerun",
+          NoLeaks::rerun,
+          NoLeaks.Rerun.CONFIGURED,
+          NoLeaks.Rerun.ON_GROWTH,
+          "on-growth",
+          "never",
+          RERUN_FORM,
+          true);
+    }
+
+    /**
+     * A yes-or-no setting: the annotation's constant unless it is {@code configured}, else the
+     * parameter's word ({@code yes} or {@code no}, accepted in any case), else {@code fallback}.
+     */
+    private <E extends Enum<E>> boolean choice(
+        String key,
+        Function<NoLeaks, E> attribute,
+        E configured,
+        E whenYes,
+        String yes,
+        String no,
+        String form,
+        boolean fallback) {
+      if (annotation.isPresent() && attribute.apply(annotation.get()) != configured) {
+        return attribute.apply(annotation.get()) == whenYes;
       }
       return config
-          .parameter("mode")
+          .parameter(key)
           .map(
-              text ->
-                  switch (text.trim().toLowerCase(Locale.ROOT)) {
-                    case "fail" -> false;
-                    case "warn" -> true;
-                    default -> throw bad(PREFIX + "mode", text, "fail or warn");
-                  })
-          .orElse(false);
+              text -> {
+                String word = text.trim().toLowerCase(Locale.ROOT);
+                if (word.equals(yes) || word.equals(no)) {
+                  return word.equals(yes);
+                }
+                throw bad(PREFIX + key, text, form);
+              })
+          .orElse(fallback);
     }
 
     private record Text(String name, String text) {}

@@ -29,11 +29,22 @@ final class SingleRun {
    * @param window every thread's allocation counter when the code under test started, from which
    *     the after-check bounds what the code can have added to the heap; null before the heap is
    *     measured
+   * @param grownAtWindow how much the heap had grown over the baseline at {@code window}, read
+   *     after a full GC (0 when the window is the baseline's own)
    */
   record Baseline(
-      Settings settings, Snapshot snapshot, Optional<Histogram> histogram, Allocations window) {
+      Settings settings,
+      Snapshot snapshot,
+      Optional<Histogram> histogram,
+      Allocations window,
+      long grownAtWindow) {
     Baseline(Settings settings, Snapshot snapshot) {
-      this(settings, snapshot, Optional.empty(), null);
+      this(settings, snapshot, Optional.empty(), null, 0);
+    }
+
+    Baseline(
+        Settings settings, Snapshot snapshot, Optional<Histogram> histogram, Allocations window) {
+      this(settings, snapshot, histogram, window, 0);
     }
 
     /** This baseline, with the code under test starting now. */
@@ -43,20 +54,61 @@ final class SingleRun {
   }
 
   /**
-   * Leaks found (heap findings name the classes that grew), meters that were unavailable, and the
-   * after-snapshot's readings for reports.
+   * What the first of a single run's two possible runs left, read before a second would start.
+   *
+   * @param baseline the check's baseline from here on: the same as before, or with a later window
+   *     when a full GC showed no growth, or (when {@code grew}) the second run's baseline
+   * @param grew the memory that grew above its tolerance in the first run, classes named: when not
+   *     empty, the code runs a second time and memory is judged from {@code baseline}
+   */
+  record FirstRun(Baseline baseline, List<Finding> grew) {}
+
+  /** The checks a second run judges anew; descriptors and threads are judged over both runs. */
+  private static final java.util.Set<Check> MEMORY =
+      java.util.EnumSet.of(Check.HEAP, Check.NATIVE, Check.BUFFERS);
+
+  /** Whether a second run judges this check anew (memory), rather than over both runs. */
+  static boolean judgesMemory(Check check) {
+    return MEMORY.contains(check);
+  }
+
+  /**
+   * Leaks found (heap findings name the classes that grew), meters that were unavailable, the
+   * after-snapshot's readings for reports, and notes on how the check ran (a second run, and what
+   * its first kept), shown with the findings and as report entries.
    */
   record Judgement(
-      List<Finding> leaks, List<Finding> unavailable, String afterReadings, int neighbours) {
+      List<Finding> leaks,
+      List<Finding> unavailable,
+      String afterReadings,
+      int neighbours,
+      List<String> notes) {
+
+    Judgement {
+      notes = List.copyOf(notes);
+    }
 
     Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings) {
-      this(leaks, unavailable, afterReadings, 0);
+      this(leaks, unavailable, afterReadings, 0, List.of());
     }
 
     /** This judgement without the leaks {@code blamed} elsewhere. */
     Judgement without(java.util.function.Predicate<Finding> blamed) {
       return new Judgement(
-          leaks.stream().filter(blamed.negate()).toList(), unavailable, afterReadings, neighbours);
+          leaks.stream().filter(blamed.negate()).toList(),
+          unavailable,
+          afterReadings,
+          neighbours,
+          notes);
+    }
+
+    /** This judgement with {@code more} leaks and a note. */
+    Judgement with(List<Finding> more, Optional<String> note) {
+      List<Finding> all = new ArrayList<>(leaks);
+      all.addAll(more);
+      List<String> allNotes = new ArrayList<>(notes);
+      note.ifPresent(allNotes::add);
+      return new Judgement(all, unavailable, afterReadings, neighbours, allNotes);
     }
 
     /**
@@ -68,7 +120,7 @@ final class SingleRun {
       for (Check c : s.checks()) {
         notMeasured.add(Finding.unavailable(c, c.key(), Concurrency.reason(neighbours)));
       }
-      return new Judgement(List.of(), notMeasured, afterReadings, neighbours);
+      return new Judgement(List.of(), notMeasured, afterReadings, neighbours, List.of());
     }
   }
 
@@ -207,6 +259,78 @@ final class SingleRun {
             now));
   }
 
+  /**
+   * Reads memory after the code's first run, to decide whether it runs a second time: it does when
+   * heap, native memory or buffers grew above their tolerance after a full GC. Cheap when the code
+   * allocated too little for the heap to have grown above its tolerance and native memory and
+   * buffers have not grown before any GC (one reading, as {@link #cleanWithoutGc}). Otherwise a
+   * full GC, which the end of the check can then usually skip: its heap bound starts from here.
+   */
+  static FirstRun afterFirstRun(Meters meters, Baseline baseline) {
+    Settings s = baseline.settings();
+    java.util.Set<Check> checks = java.util.EnumSet.noneOf(Check.class);
+    checks.addAll(s.checks());
+    checks.retainAll(MEMORY);
+    Settings memory = s.withChecks(checks);
+    Snapshot before = baseline.snapshot();
+    if (checks.isEmpty() || s.repeated()) {
+      return new FirstRun(baseline, List.of());
+    }
+    if (!memory.checks(Check.HEAP) || heapBound(meters, baseline, s).isPresent()) {
+      Snapshot now = meters.capture(false, false, true);
+      if (Rules.leaks(before.diff(now), memory.without(Check.HEAP)).isEmpty()) {
+        return new FirstRun(baseline, List.of());
+      }
+    }
+    Snapshot mid = Settler.read(meters, quietCompiler(meters, s));
+    List<Finding> grew = Rules.leaks(before.diff(mid), memory);
+    Allocations read = meters.allocationsAtLastCapture();
+    if (grew.isEmpty()) {
+      boolean exact = before.heapExact() && mid.heapExact() && read != null;
+      return new FirstRun(
+          exact
+              ? new Baseline(
+                  s, before, baseline.histogram(), read, mid.heapUsed() - before.heapUsed())
+              : baseline,
+          List.of());
+    }
+    // The second run's memory is judged from here, its heap growth explained from here.
+    Optional<Histogram> histogram = baseline.histogram();
+    long heap = mid.heapUsed();
+    if (memory.checks(Check.HEAP)) {
+      // Live objects only (a GC of its own): the reading above left garbage a histogram would
+      // count.
+      Optional<String> text = ClassHistogram.takeLive();
+      if (text.isPresent()) {
+        heap += ClassHistogram.retainedBytes(text.get()); // kept until the end, like the heap's
+        histogram = Optional.of(new Histogram(text.get(), heap));
+      }
+    }
+    List<Finding> named = new ArrayList<>(grew);
+    explainHeap(named, baseline.histogram().map(Histogram::text), histogram.map(Histogram::text));
+    Snapshot second = before.withMemoryOf(mid, heap);
+    return new FirstRun(
+        new Baseline(s, second, histogram, meters.allocations()), List.copyOf(named));
+  }
+
+  /**
+   * What the heap can have grown since the baseline, without a GC, when that is at most the
+   * tolerance: its growth at the window plus what every thread allocated since. Empty when it may
+   * be more, or is not known (a thread ended, the baseline was not read after a GC).
+   */
+  private static OptionalLong heapBound(Meters meters, Baseline baseline, Settings s) {
+    if (!baseline.snapshot().heapExact() || baseline.window() == null) {
+      return OptionalLong.empty();
+    }
+    OptionalLong since = meters.allocations().since(baseline.window());
+    if (since.isEmpty()
+        || since.getAsLong() > MAX_DERIVED_ALLOCATION
+        || baseline.grownAtWindow() + since.getAsLong() > s.heapTolerance()) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(baseline.grownAtWindow() + since.getAsLong());
+  }
+
   static Judgement end(Baseline baseline) {
     return end(Meters.get(), baseline);
   }
@@ -215,7 +339,9 @@ final class SingleRun {
     Judgement judgement = judge(meters, baseline);
     // The after-snapshot is unreachable now, so the histogram shows the code's objects, not ours.
     List<Finding> leaks = new ArrayList<>(judgement.leaks());
-    explainHeap(leaks, baseline.histogram().map(Histogram::text));
+    if (baseline.histogram().isPresent() && leaks.stream().anyMatch(f -> f.check() == Check.HEAP)) {
+      explainHeap(leaks, baseline.histogram().map(Histogram::text), ClassHistogram.takeLive());
+    }
     return new Judgement(leaks, judgement.unavailable(), judgement.afterReadings());
   }
 
@@ -279,10 +405,11 @@ final class SingleRun {
     if (heap) {
       OptionalLong since = meters.allocationsAtLastCapture().since(baseline.window());
       if (since.isEmpty()
-          || since.getAsLong() > Math.min(s.heapTolerance(), MAX_DERIVED_ALLOCATION)) {
+          || since.getAsLong() > MAX_DERIVED_ALLOCATION
+          || baseline.grownAtWindow() + since.getAsLong() > s.heapTolerance()) {
         return Optional.empty();
       }
-      allocated = since.getAsLong();
+      allocated = baseline.grownAtWindow() + since.getAsLong();
     }
     Settings withoutHeap = s.without(Check.HEAP);
     if (!Rules.leaks(before.diff(now), withoutHeap).isEmpty()) {
@@ -297,22 +424,22 @@ final class SingleRun {
                 now.withHeap(now.heapUsed(), meters.explicitGcWorks()), baseline.settings()),
             Verdicts.readings(now)
                 + (heap
-                    ? " heapBound=" + allocated + "(allocated since the baseline, no GC)"
+                    ? " heapBound=" + allocated + "(grown at most since the baseline, no GC)"
                     : "")));
   }
 
-  /** Replaces a heap finding with one naming the classes that grew, from a fresh histogram. */
-  private static void explainHeap(List<Finding> findings, Optional<String> before) {
+  /**
+   * Replaces a heap finding with one naming the classes that grew from one histogram to another.
+   */
+  private static void explainHeap(
+      List<Finding> findings, Optional<String> before, Optional<String> after) {
     for (int i = 0; i < findings.size(); i++) {
       Finding f = findings.get(i);
-      if (f.check() == Check.HEAP && before.isPresent()) {
-        Optional<String> after = ClassHistogram.takeLive();
-        if (after.isPresent()) {
-          List<ClassHistogram.Growth> grown =
-              ClassHistogram.parse(after.get())
-                  .grownSince(ClassHistogram.parseKept(before.get()), Rules.TOP_CLASSES);
-          findings.set(i, Rules.withClasses(f, grown));
-        }
+      if (f.check() == Check.HEAP && before.isPresent() && after.isPresent()) {
+        List<ClassHistogram.Growth> grown =
+            ClassHistogram.parse(after.get())
+                .grownSince(ClassHistogram.parseKept(before.get()), Rules.TOP_CLASSES);
+        findings.set(i, Rules.withClasses(f, grown));
       }
     }
   }

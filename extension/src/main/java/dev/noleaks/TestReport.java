@@ -36,11 +36,15 @@ final class TestReport {
         LOG.warning(() -> "NoLeaks: " + f.summary() + " (reported once per run)");
       }
     }
+    for (String note : judgement.notes()) {
+      context.publishReportEntry("noleaks.note", note);
+    }
     List<Finding> findings = judgement.leaks();
     if (findings.isEmpty()) {
       return;
     }
-    String message = Verdicts.message(describe(context), findings, judgement.unavailable());
+    String message =
+        Verdicts.message(describe(context), findings, judgement.unavailable(), judgement.notes());
     for (Finding f : findings) {
       context.publishReportEntry("noleaks.leak." + f.check().key(), f.summary());
     }

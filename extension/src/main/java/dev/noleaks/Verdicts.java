@@ -8,6 +8,12 @@ final class Verdicts {
   private Verdicts() {}
 
   static String message(String where, List<Finding> leaks, List<Finding> unavailable) {
+    return message(where, leaks, unavailable, List.of());
+  }
+
+  /** The failure message: the findings, the meters not read, then how the check ran. */
+  static String message(
+      String where, List<Finding> leaks, List<Finding> unavailable, List<String> notes) {
     StringBuilder b = new StringBuilder();
     b.append(where.isEmpty() ? "" : where + " ")
         .append("leaked (")
@@ -18,6 +24,9 @@ final class Verdicts {
     }
     for (Finding f : unavailable) {
       b.append("\n  (").append(f.summary()).append(')');
+    }
+    for (String note : notes) {
+      b.append("\n  (").append(note).append(')');
     }
     return b.toString();
   }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -491,12 +492,17 @@ class SingleRunTest {
         .allSatisfy(r -> assertThat(r).contains("heapBound=", "(not after GC)"));
   }
 
+  /**
+   * A test that allocated more than the bound gets a full GC right after its run (to decide whether
+   * it runs a second time), and the end of its check is bounded from that GC's reading: the bound
+   * is then below the 400 KB it allocated.
+   */
   @Test
-  void aTestThatAllocatedMoreThanTheBoundIsJudgedAfterAGc() {
-    assertThat(afterReadings(assertPasses(AllocatesMuch.class)))
-        .singleElement()
-        .asString()
-        .doesNotContain("heapBound=", "(not after GC)");
+  void aTestThatAllocatedMoreThanTheBoundIsJudgedFromAGcAfterItsRun() {
+    String after = afterReadings(assertPasses(AllocatesMuch.class)).get(0);
+    java.util.regex.Matcher bound = Pattern.compile("heapBound=(-?\\d+)").matcher(after);
+    assertThat(bound.find()).as(after).isTrue();
+    assertThat(Long.parseLong(bound.group(1))).as(after).isLessThan(400_000);
   }
 
   /** Keeps 160 KB: under the 256 KB bound, above its own 64 KB tolerance. */

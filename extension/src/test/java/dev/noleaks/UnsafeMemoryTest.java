@@ -57,7 +57,8 @@ class UnsafeMemoryTest {
   @Test
   void unsafeMemoryKeptInAStaticIsANativeLeak() {
     assertThat(failureOf(KeepsFourMegabytes.class))
-        .hasMessageContaining("native memory grew 4 MB")
+        // 4,000,000 B is 3.8 MiB; other mallocs of the run move the figure by some KB either way
+        .hasMessageMatching("(?s).*native memory grew (3\\.[89]|4(\\.[01])?) MB.*")
         .hasMessageContaining("(tolerance 512 KB)");
     assertPasses(FreesFourMegabytes.class);
   }

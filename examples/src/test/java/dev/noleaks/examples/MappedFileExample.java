@@ -8,6 +8,8 @@ import java.nio.channels.FileChannel.MapMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,8 +24,8 @@ class MappedFileExample {
 
   private static final int FILE_BYTES = 1024 * 1024;
 
-  /** An index "cached" for later lookups: the mapping it holds is never released. */
-  private static MappedByteBuffer index;
+  /** Indexes "cached" for later lookups, one more per call: the mappings are never released. */
+  private static final List<MappedByteBuffer> INDEXES = new ArrayList<>();
 
   @TempDir Path dir;
 
@@ -42,10 +44,10 @@ class MappedFileExample {
 
   @Test
   @NoLeaks
-  void leakyMappingKeptInStaticField() throws IOException {
+  void leakyMappingKeptInStaticList() throws IOException {
     MappedByteBuffer mapped = map(file);
     mapped.get(FILE_BYTES / 2);
-    index = mapped; // the channel is closed, the mapping lives on
+    INDEXES.add(mapped); // the channel is closed, the mapping lives on
   }
 
   /** The buffer is only a local: once the test drops it, the collector unmaps the file. */

@@ -18,7 +18,7 @@ final class Scenarios {
               NativeMemoryExample.class,
               leak("leakyMallocNeverFreed", "native memory grew"),
               leak("leakyMallocEveryRun", "native memory grew"),
-              leak("leakyMemoryKeptInStaticField", "native memory grew"),
+              leak("leakyMemoryKeptInStaticList", "native memory grew"),
               leak("leakyMallocEveryCallFluent", "native memory grew")),
           new Scenario(
               "Handles never closed (CreateFile without CloseHandle)",
@@ -67,12 +67,12 @@ final class Scenarios {
           new Scenario(
               "Memory-mapped file kept mapped",
               MappedFileExample.class,
-              leak("leakyMappingKeptInStaticField", "mapped buffer leaked")),
+              leak("leakyMappingKeptInStaticList", "mapped buffer leaked")),
           new Scenario(
               "Direct buffer kept in a static field",
               DirectBufferExample.class,
-              leak("leakyDirectBufferKeptInStaticField", "direct buffer leaked"),
-              leak("leakyDirectBufferKeptInStaticFieldFluent", "direct buffer leaked")),
+              leak("leakyDirectBufferKeptInStaticList", "direct buffer leaked"),
+              leak("leakyDirectBufferKeptInStaticListFluent", "direct buffer leaked")),
           new Scenario(
               "Reference cycles (not a leak on the JVM)",
               ReferenceCycleExample.class,
