@@ -99,7 +99,8 @@ final class AssertionMessages {
     return "Cannot judge native fragmentation: malloc statistics are unavailable: " + reason;
   }
 
-  private static String seconds(Duration d) {
+  /** {@code 3.0 s}. */
+  static String seconds(Duration d) {
     return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
   }
 }

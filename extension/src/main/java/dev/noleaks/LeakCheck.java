@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -98,7 +99,32 @@ final class LeakCheck {
     }
   }
 
-  /** Ends the check: what leaked, what could not be measured, the last readings. */
+  /**
+   * Ends the check and waits for what was on its way out ({@link Lingering}) until it is gone or
+   * {@code noleaks.linger} has passed; what is still there then is a leak.
+   */
+  SingleRun.Judgement endWaitingForLingering() {
+    SingleRun.Judgement judgement = end();
+    return awaitLingering(settings, judgement, System.nanoTime());
+  }
+
+  /** {@code judgement} once its lingering threads and descriptors are gone or overdue. */
+  static SingleRun.Judgement awaitLingering(
+      Settings settings, SingleRun.Judgement judgement, long endedNanos) {
+    if (judgement.lingering().isEmpty()) {
+      return judgement;
+    }
+    Duration linger = settings.lingering().linger();
+    Lingering.Left remains =
+        Lingering.awaitGone(Meters.get(), judgement.lingering(), endedNanos + linger.toNanos());
+    return judgement.lingeringJudged(
+        remains.isEmpty() ? Optional.empty() : Optional.of(Lingering.stillThere(remains, linger)));
+  }
+
+  /**
+   * Ends the check: what leaked, what could not be measured, the last readings, and what is on its
+   * way out ({@link SingleRun.Judgement#lingering()}), for the caller to wait for now or later.
+   */
   SingleRun.Judgement end() {
     SingleRun.Judgement judgement = SingleRun.end(baseline);
     int others = neighbours.map(Concurrency::neighbours).orElse(0);
@@ -153,6 +179,6 @@ final class LeakCheck {
     check.measureHeap(false);
     check.startingNow();
     check.run(body, body);
-    return check.end();
+    return check.endWaitingForLingering();
   }
 }

@@ -1,11 +1,14 @@
 package dev.noleaks;
 
 import java.lang.reflect.Method;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
@@ -33,7 +36,9 @@ import org.junit.platform.commons.support.ReflectionSupport;
  * and set {@code noleaks.scope=all}.
  */
 public class NoLeaksExtension
-    implements BeforeEachCallback,
+    implements BeforeAllCallback,
+        AfterAllCallback,
+        BeforeEachCallback,
         BeforeTestExecutionCallback,
         AfterEachCallback,
         InvocationInterceptor,
@@ -41,6 +46,44 @@ public class NoLeaksExtension
 
   private static final Namespace NAMESPACE = Namespace.create(NoLeaksExtension.class);
   private static final String PARALLEL = "junit.jupiter.execution.parallel.enabled";
+
+  /** Stored by a class NoLeaks is registered on: its unique id, the owner of deferred checks. */
+  private static final String CLASS_SCOPE = "class scope";
+
+  /**
+   * Marks the class: what its tests leave on its way out ({@link Lingering}) is checked again at
+   * its end rather than waited for after each test.
+   */
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    context.getStore(NAMESPACE).put(CLASS_SCOPE, context.getUniqueId());
+  }
+
+  /**
+   * Checks again what the class's tests left on its way out, waiting until each is gone or its
+   * linger has passed, and fails the class naming every test whose leftovers are still there.
+   */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    List<Lingering.Pending> late = Lingering.overdue(Meters.get(), context.getUniqueId());
+    if (late.isEmpty()) {
+      return;
+    }
+    StringBuilder message =
+        new StringBuilder(
+            context.getDisplayName() + ": what tests left on its way out was still there:");
+    boolean fails = false;
+    for (Lingering.Pending p : late) {
+      Finding f = Lingering.stillThere(p.left(), p.settings().lingering().linger());
+      context.publishReportEntry("noleaks.leak." + f.check().key(), p.test() + ": " + f.summary());
+      message.append("\n  - ").append(p.test()).append(": ").append(f.summary());
+      fails |= !p.settings().warnOnly();
+    }
+    if (fails) {
+      throw new LeakError(message.toString());
+    }
+    TestReport.warn(message + "\n(noleaks.mode=warn: nothing is failed)");
+  }
 
   @Override
   public void beforeEach(ExtensionContext context) {
@@ -77,7 +120,7 @@ public class NoLeaksExtension
       return;
     }
     Concurrency.isolated(false);
-    SingleRun.Judgement judgement = check.end();
+    SingleRun.Judgement judgement = lingerLater(context, check.settings(), check.end());
     DynamicBlame blame = store.remove(DynamicBlame.class, DynamicBlame.class);
     if (blame != null) {
       judgement = judgement.without(blame::blamed);
@@ -161,7 +204,7 @@ public class NoLeaksExtension
     } catch (Throwable t) {
       failure = t;
     }
-    SingleRun.Judgement judgement = check.end();
+    SingleRun.Judgement judgement = check.endWaitingForLingering();
     judgement.leaks().forEach(blame::blame);
     Optional<FailedAndLeaked> own =
         FailedAndLeaked.copies(failure) && !s.warnOnly()
@@ -225,6 +268,33 @@ public class NoLeaksExtension
     } else {
       check.run(invocation::proceed, again);
     }
+  }
+
+  /**
+   * Leaves what is on its way out to be checked again at the end of the class NoLeaks is registered
+   * on, with a note saying so; without one (NoLeaks registered on the method only), waits for it
+   * now.
+   */
+  private static SingleRun.Judgement lingerLater(
+      ExtensionContext context, Settings settings, SingleRun.Judgement judgement) {
+    if (judgement.lingering().isEmpty()) {
+      return judgement;
+    }
+    String owner = context.getStore(NAMESPACE).get(CLASS_SCOPE, String.class);
+    if (owner == null) {
+      return LeakCheck.awaitLingering(settings, judgement, System.nanoTime());
+    }
+    java.time.Duration linger = settings.lingering().linger();
+    Lingering.defer(
+        new Lingering.Pending(
+            TestReport.describe(context),
+            owner,
+            judgement.lingering(),
+            System.nanoTime() + linger.toNanos(),
+            settings));
+    return judgement
+        .lingeringJudged(Optional.empty())
+        .with(List.of(), Lingering.note(judgement.lingering(), linger));
   }
 
   /** The check of this test, or of the factory a dynamic test belongs to; null when none. */

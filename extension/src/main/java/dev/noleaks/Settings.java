@@ -32,7 +32,8 @@ record Settings(
     Duration settleTimeout,
     Ignores ignores,
     boolean warnOnly,
-    boolean rerun) {
+    boolean rerun,
+    Lingering lingering) {
 
   static final String PREFIX = "noleaks.";
   static final String DEFAULT_HEAP_TOLERANCE = "512 KB";
@@ -72,7 +73,9 @@ record Settings(
           "settle.timeout",
           "ignore.threads",
           "ignore.descriptors",
-          "rerun");
+          "rerun",
+          "linger",
+          "linger.threads");
 
   /** The accepted values of {@code noleaks.rerun}. */
   static final String RERUN_FORM = "on-growth or never";
@@ -230,7 +233,8 @@ record Settings(
         settleTimeout,
         ignores,
         warnOnly,
-        rerun);
+        rerun,
+        lingering);
   }
 
   /**
@@ -261,7 +265,8 @@ record Settings(
         settleTimeout,
         ignores,
         warnOnly,
-        rerun);
+        rerun,
+        lingering);
   }
 
   Settings withIgnores(Ignores ignores) {
@@ -276,7 +281,8 @@ record Settings(
         settleTimeout,
         ignores,
         warnOnly,
-        rerun);
+        rerun,
+        lingering);
   }
 
   private static final class Resolver {
@@ -333,6 +339,13 @@ record Settings(
           patterns("ignore.descriptors", "ignoreDescriptors", NoLeaks::ignoreDescriptors);
       boolean warn = warnOnly();
       boolean rerun = rerun();
+      Lingering lingering =
+          Lingering.of(
+              patterns("linger.threads", null, null),
+              config
+                  .parameter("linger")
+                  .map(text -> parseDuration(PREFIX + "linger", text))
+                  .orElseGet(() -> parseDuration("default", Lingering.DEFAULT_LINGER)));
       return new Settings(
           effective,
           heapTolerance,
@@ -344,7 +357,8 @@ record Settings(
           settle,
           Ignores.builtIn().plus(threads, descriptors),
           warn,
-          rerun);
+          rerun,
+          lingering);
     }
 
     /**
@@ -502,12 +516,14 @@ record Settings(
                   }
                 }
               });
-      annotation.ifPresent(
-          a -> {
-            for (String part : attribute.apply(a)) {
-              result.add(regex(attributeLabel(attributeName), part));
-            }
-          });
+      annotation
+          .filter(a -> attribute != null)
+          .ifPresent(
+              a -> {
+                for (String part : attribute.apply(a)) {
+                  result.add(regex(attributeLabel(attributeName), part));
+                }
+              });
       return result;
     }
 

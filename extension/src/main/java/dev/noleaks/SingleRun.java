@@ -82,14 +82,23 @@ final class SingleRun {
       List<Finding> unavailable,
       String afterReadings,
       int neighbours,
-      List<String> notes) {
+      List<String> notes,
+      Lingering.Left lingering) {
 
     Judgement {
       notes = List.copyOf(notes);
     }
 
     Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings) {
-      this(leaks, unavailable, afterReadings, 0, List.of());
+      this(leaks, unavailable, afterReadings, 0, List.of(), Lingering.Left.NONE);
+    }
+
+    Judgement(
+        List<Finding> leaks,
+        List<Finding> unavailable,
+        String afterReadings,
+        Lingering.Left lingering) {
+      this(leaks, unavailable, afterReadings, 0, List.of(), lingering);
     }
 
     /** This judgement without the leaks {@code blamed} elsewhere. */
@@ -99,7 +108,8 @@ final class SingleRun {
           unavailable,
           afterReadings,
           neighbours,
-          notes);
+          notes,
+          lingering);
     }
 
     /** This judgement with {@code more} leaks and a note. */
@@ -108,7 +118,17 @@ final class SingleRun {
       all.addAll(more);
       List<String> allNotes = new ArrayList<>(notes);
       note.ifPresent(allNotes::add);
-      return new Judgement(all, unavailable, afterReadings, neighbours, allNotes);
+      return new Judgement(all, unavailable, afterReadings, neighbours, allNotes, lingering);
+    }
+
+    /**
+     * This judgement once what was lingering has been waited for: {@code stillThere} (what was
+     * still there after the linger) is a leak, the rest is gone.
+     */
+    Judgement lingeringJudged(Optional<Finding> stillThere) {
+      List<Finding> all = new ArrayList<>(leaks);
+      stillThere.ifPresent(all::add);
+      return new Judgement(all, unavailable, afterReadings, neighbours, notes, Lingering.Left.NONE);
     }
 
     /**
@@ -120,7 +140,8 @@ final class SingleRun {
       for (Check c : s.checks()) {
         notMeasured.add(Finding.unavailable(c, c.key(), Concurrency.reason(neighbours)));
       }
-      return new Judgement(List.of(), notMeasured, afterReadings, neighbours, List.of());
+      return new Judgement(
+          List.of(), notMeasured, afterReadings, neighbours, List.of(), Lingering.Left.NONE);
     }
   }
 
@@ -342,7 +363,8 @@ final class SingleRun {
     if (baseline.histogram().isPresent() && leaks.stream().anyMatch(f -> f.check() == Check.HEAP)) {
       explainHeap(leaks, baseline.histogram().map(Histogram::text), ClassHistogram.takeLive());
     }
-    return new Judgement(leaks, judgement.unavailable(), judgement.afterReadings());
+    return new Judgement(
+        leaks, judgement.unavailable(), judgement.afterReadings(), judgement.lingering());
   }
 
   /**
@@ -370,18 +392,50 @@ final class SingleRun {
         s.checks(Check.THREADS)
             ? Settler.aliveWithoutGc(before, s.ignores(), s.settleTimeout())
             : List.of();
-    Snapshot after =
-        Settler.settleUntil(
-            meters,
-            s.settleTimeout(),
-            quietCompiler(meters, s),
-            candidate -> settleState(candidate, Rules.leaks(before.diff(candidate), s)));
+    Snapshot after = settle(meters, before, s);
+    Lingering.Left lingering = lingering(before, after, s);
+    List<Finding> leaks = Rules.leaks(before.diff(after.without(lingering)), s);
+    Lingering.Left wasLingering = lingering;
+    if (!lingering.isEmpty() && leaks.stream().anyMatch(f -> judgesMemory(f.check()))) {
+      // Memory may be held by what is on its way out (an HttpClient keeps its direct buffers until
+      // it has shut down): waited for, bounded by the linger, then everything is read again.
+      Lingering.awaitGone(meters, lingering, System.nanoTime() + s.lingering().linger().toNanos());
+      after = settle(meters, before, s);
+      lingering = lingering(before, after, s);
+      leaks = Rules.leaks(before.diff(after.without(lingering)), s);
+    }
     remember(meters, baseline, after); // after was the last capture
-    List<Finding> leaks = new ArrayList<>(Rules.leaks(before.diff(after), s));
-    Rules.closedByGc(openBeforeGc, after.descriptors()).ifPresent(leaks::add);
-    Rules.stoppedByGc(aliveBeforeGc, after.threads()).ifPresent(leaks::add);
+    List<Finding> all = new ArrayList<>(leaks);
+    // What went away by itself after lingering was not the GC's doing alone.
+    Rules.closedByGc(wasLingering.exceptDescriptors(openBeforeGc), after.descriptors())
+        .ifPresent(all::add);
+    Rules.stoppedByGc(wasLingering.exceptThreads(aliveBeforeGc), after.threads())
+        .ifPresent(all::add);
     return new Judgement(
-        leaks, Rules.unavailable(after, baseline.settings()), Verdicts.readings(after));
+        all, Rules.unavailable(after, baseline.settings()), Verdicts.readings(after), lingering);
+  }
+
+  private static Snapshot settle(Meters meters, Snapshot before, Settings s) {
+    return Settler.settleUntil(
+        meters,
+        s.settleTimeout(),
+        quietCompiler(meters, s),
+        candidate -> settleState(candidate, Rules.leaks(before.diff(candidate), s)));
+  }
+
+  /**
+   * What the JDK shuts down by itself later than settling waits: judged later ({@link Lingering}).
+   */
+  private static Lingering.Left lingering(Snapshot before, Snapshot after, Settings s) {
+    return s.lingering()
+        .of(
+            s.checks(Check.THREADS)
+                ? Rules.started(before.threads(), after.threads(), s.ignores())
+                : List.of(),
+            s.checks(Check.DESCRIPTORS)
+                ? Rules.opened(before.descriptors(), after.descriptors(), s.ignores())
+                : List.of(),
+            after.threads());
   }
 
   /**

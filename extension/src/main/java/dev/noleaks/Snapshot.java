@@ -108,6 +108,27 @@ public record Snapshot(
         allocatedBytes);
   }
 
+  /** This snapshot without threads and descriptors that are on their way out. */
+  Snapshot without(Lingering.Left left) {
+    java.util.Set<Long> threadIds = new java.util.HashSet<>();
+    left.threads().forEach(t -> threadIds.add(t.id()));
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    left.descriptors().forEach(d -> keys.add(SnapshotDiff.key(d)));
+    return new Snapshot(
+        takenAt,
+        heapUsed,
+        heapExact,
+        directBuffers,
+        mappedBuffers,
+        malloc,
+        jvmMalloc,
+        descriptors.map(l -> l.stream().filter(d -> !keys.contains(SnapshotDiff.key(d))).toList()),
+        threads.stream().filter(t -> !threadIds.contains(t.id())).toList(),
+        nativeThreadCount,
+        residentBytes,
+        allocatedBytes);
+  }
+
   /** What changed from this snapshot to a later one. */
   public SnapshotDiff diff(Snapshot later) {
     return new SnapshotDiff(this, later);

@@ -49,7 +49,7 @@ final class TestReport {
       context.publishReportEntry("noleaks.leak." + f.check().key(), f.summary());
     }
     if (s.warnOnly()) {
-      LOG.warning(() -> message + "\n(noleaks.mode=warn: the test is not failed)");
+      warn(message + "\n(noleaks.mode=warn: the test is not failed)");
       return;
     }
     if (ownFailure.isPresent()) {
@@ -57,6 +57,11 @@ final class TestReport {
       return;
     }
     throw leakError(context, message);
+  }
+
+  /** Logs a finding that fails nothing (warn mode). */
+  static void warn(String message) {
+    LOG.warning(() -> message);
   }
 
   /**

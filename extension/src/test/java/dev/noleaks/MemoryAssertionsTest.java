@@ -76,7 +76,7 @@ class MemoryAssertionsTest {
   @Test
   void repeatedHeapLeakFailsWithTheDeltasAndTheClass() {
     org.assertj.core.api.Assertions.assertThat(
-            caughtInOneOfTwo(
+            caughtInOneOfThree(
                 () ->
                     assertThatRunning(() -> RETAINED.add(new Object()))
                         .repeated(20)
@@ -92,13 +92,14 @@ class MemoryAssertionsTest {
   }
 
   /**
-   * The message of the assertion error {@code check} throws in the first or, when it passes, the
-   * second of two attempts; fails when both passed. For leaks just above a threshold, whose
-   * detection noise on a busy machine defeats about 1 time in 10 to 40.
+   * The message of the assertion error {@code check} throws in the first of up to three attempts
+   * that catches the leak; fails when all three passed. For leaks just above a threshold, whose
+   * detection noise on a busy machine defeats about 1 time in 10 to 40 (twice in a row once, under
+   * a load of 6.5 on 2 cores).
    */
-  private static String caughtInOneOfTwo(Runnable check) {
+  private static String caughtInOneOfThree(Runnable check) {
     List<AssertionError> caught = new ArrayList<>();
-    for (int attempt = 0; attempt < 2 && caught.isEmpty(); attempt++) {
+    for (int attempt = 0; attempt < 3 && caught.isEmpty(); attempt++) {
       try {
         check.run();
       } catch (AssertionError e) {
@@ -107,7 +108,7 @@ class MemoryAssertionsTest {
       RETAINED.clear();
     }
     org.assertj.core.api.Assertions.assertThat(caught)
-        .as("caught in one of two attempts")
+        .as("caught in one of three attempts")
         .hasSize(1);
     return caught.get(0).getMessage();
   }
@@ -122,7 +123,7 @@ class MemoryAssertionsTest {
   @Test
   void aRepeatedHeapLeakIsCaughtWhileThreadsEndDuringTheRuns() {
     org.assertj.core.api.Assertions.assertThat(
-            caughtInOneOfTwo(MemoryAssertionsTest::leakWhileThreadsEndDuringTheRuns))
+            caughtInOneOfThree(MemoryAssertionsTest::leakWhileThreadsEndDuringTheRuns))
         .contains("heap grew in ")
         .contains("a thread ended during ");
     // The classes that grew are not checked: in a fresh JVM, starting the first thread from a
@@ -174,7 +175,7 @@ class MemoryAssertionsTest {
     // 64 B/run is just above the 48 B threshold: as in RepeatedModeTest, two attempts, one catch
     // required (one attempt missed once in 12 whole builds with both cores busy).
     org.assertj.core.api.Assertions.assertThat(
-            caughtInOneOfTwo(
+            caughtInOneOfThree(
                 () ->
                     assertThatRunning(() -> Native.malloc(64))
                         .repeated(20)

@@ -213,8 +213,8 @@ class RepeatedModeTest {
   @Test
   void aLeakOfOneObjectPerRunIsCaughtWithTheClassThatGrew() {
     // 16 B/run is twice the 8 B threshold: under load the fluent twin of this leak missed 1 time
-    // in 40, so as there, two attempts, one catch required.
-    Throwable failure = caughtInOneOfTwo(HeapLeak16.class);
+    // in 40, so as there, up to three attempts, one catch required.
+    Throwable failure = caughtInOneOfThree(HeapLeak16.class);
 
     assertThat(failure)
         .isInstanceOf(LeakError.class)
@@ -233,22 +233,24 @@ class RepeatedModeTest {
    * the first test of a JVM), then 18 of 20 on JDK 25: its idle compiler threads stop and start,
    * and glibc frees a thread's cache when it ends, which read as -464 B in runs that looked
    * undisturbed. With thread changes counted as disturbances: 20 of 20 on JDK 25, 10 of 10 on JDK
-   * 17 (fresh JVMs, one attempt each). Two attempts, one catch required: it still fails when the
-   * rule cannot see 64 B/run, and a clean body (tested below) must pass every time.
+   * 17 (fresh JVMs, one attempt each). Under a load of 6.5 on 2 cores (two whole builds and two
+   * {@code yes} beside it) JDK 25 missed it in both of two attempts once. Up to three attempts, one
+   * catch required: it still fails when the rule cannot see 64 B/run, and a clean body (tested
+   * below) must pass every time.
    */
-  /** The failure of a fixture's one test in the first, or else the second, of two runs. */
-  private static Throwable caughtInOneOfTwo(Class<?> fixture) {
+  /** The failure of a fixture's one test in the first of up to three runs that catches it. */
+  private static Throwable caughtInOneOfThree(Class<?> fixture) {
     List<Throwable> caught = new ArrayList<>();
-    for (int attempt = 0; attempt < 2 && caught.isEmpty(); attempt++) {
+    for (int attempt = 0; attempt < 3 && caught.isEmpty(); attempt++) {
       TestKit.run(fixture).testEvents().failed().stream().map(TestKit::thrown).forEach(caught::add);
     }
-    assertThat(caught).as("%s caught in one of two attempts", fixture.getSimpleName()).hasSize(1);
+    assertThat(caught).as("%s caught in one of three attempts", fixture.getSimpleName()).hasSize(1);
     return caught.get(0);
   }
 
   @Test
   void aMallocOf64BytesPerRunIsCaught() {
-    assertThat(caughtInOneOfTwo(NativeLeak64.class))
+    assertThat(caughtInOneOfThree(NativeLeak64.class))
         .isInstanceOf(LeakError.class)
         .extracting(Throwable::getMessage)
         .asString()

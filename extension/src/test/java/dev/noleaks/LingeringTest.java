@@ -1,0 +1,195 @@
+package dev.noleaks;
+
+import static dev.noleaks.TestKit.assertPasses;
+import static dev.noleaks.TestKit.failureOf;
+import static dev.noleaks.TestKit.reportEntries;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+
+/**
+ * Threads and descriptors on their way out: a real {@link HttpClient} against a real local server.
+ * Before JDK 21 an unreferenced client shuts down by itself seconds after the GC (it cannot be
+ * closed), so it is checked again later instead of failing the test; a client kept referenced is
+ * still reported, naming the test. From JDK 21 on a client can be closed, and one left to the
+ * garbage collector is a leak.
+ */
+class LingeringTest {
+
+  static HttpServer server;
+  static URI uri;
+  static final List<HttpClient> KEPT = new java.util.ArrayList<>();
+  static final List<FileInputStream> LEFT_OPEN = new java.util.ArrayList<>();
+
+  @BeforeAll
+  static void startServer() throws IOException {
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body = "hello".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.start();
+    uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+  }
+
+  @AfterAll
+  static void stopServer() throws IOException {
+    server.stop(0);
+    KEPT.clear();
+    for (FileInputStream in : LEFT_OPEN) {
+      in.close();
+    }
+  }
+
+  static boolean clientsCanBeClosed() {
+    return AutoCloseable.class.isAssignableFrom(HttpClient.class);
+  }
+
+  static boolean clientsCannotBeClosed() {
+    return !clientsCanBeClosed();
+  }
+
+  static HttpClient fetchWithNewClient() throws IOException, InterruptedException {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpResponse<String> response =
+        client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.body()).isEqualTo("hello");
+    return client;
+  }
+
+  /** Every check: the client's direct buffers are freed when it has shut down, so it waits. */
+  @NoLeaks
+  static class DropsAClient {
+    @Test
+    void fetches() throws Exception {
+      fetchWithNewClient();
+    }
+  }
+
+  /** Threads and descriptors only: nothing held in memory, so they are checked again later. */
+  @NoLeaks(checks = {Check.THREADS, Check.DESCRIPTORS})
+  static class DropsAClientHandlesOnly {
+    @Test
+    void fetches() throws Exception {
+      fetchWithNewClient();
+    }
+  }
+
+  static class DropsAClientNoLeaksOnTheMethod {
+    @Test
+    @NoLeaks
+    void fetches() throws Exception {
+      fetchWithNewClient();
+    }
+  }
+
+  @NoLeaks(checks = {Check.THREADS, Check.DESCRIPTORS})
+  static class KeepsAClient {
+    @Test
+    void fetches() throws Exception {
+      KEPT.add(fetchWithNewClient());
+    }
+  }
+
+  @NoLeaks(checks = {Check.THREADS, Check.DESCRIPTORS})
+  static class DropsAClientAndLeavesAFileOpen {
+    @Test
+    void fetches() throws Exception {
+      fetchWithNewClient();
+      Path file = Files.createTempFile("noleaks-lingering", ".txt");
+      file.toFile().deleteOnExit();
+      LEFT_OPEN.add(new FileInputStream(file.toFile()));
+    }
+  }
+
+  @Test
+  @EnabledIf("clientsCannotBeClosed")
+  void anUnreferencedClientThatCannotBeClosedPasses() {
+    assertPasses(DropsAClient.class);
+  }
+
+  @Test
+  @EnabledIf("clientsCannotBeClosed")
+  void anUnreferencedClientThatCannotBeClosedIsCheckedAgainAtTheEndOfTheClass() {
+    EngineExecutionResults results = assertPasses(DropsAClientHandlesOnly.class);
+    assertThat(reportEntries(results))
+        .filteredOn(e -> e.getKey().equals("noleaks.note"))
+        .map(Map.Entry::getValue)
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("on their way out, checked again within 12.0 s (noleaks.linger): ")
+        .contains("\"HttpClient-", "-SelectorManager\"");
+  }
+
+  @Test
+  @EnabledIf("clientsCannotBeClosed")
+  void withNoLeaksOnTheMethodOnlyTheTestWaitsForThem() {
+    assertPasses(DropsAClientNoLeaksOnTheMethod.class);
+  }
+
+  @Test
+  @EnabledIf("clientsCannotBeClosed")
+  void aClientStillReferencedFailsTheClassNamingTheTest() {
+    EngineExecutionResults results = TestKit.run(KeepsAClient.class, "noleaks.linger", "1s");
+    assertThat(results.testEvents().succeeded().count()).isEqualTo(1);
+    Throwable classFailure =
+        results.containerEvents().failed().list().stream()
+            .map(e -> e.getRequiredPayload(TestExecutionResult.class).getThrowable())
+            .flatMap(java.util.Optional::stream)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("the class did not fail: " + results));
+    assertThat(classFailure)
+        .isInstanceOf(LeakError.class)
+        .hasMessageContaining("KeepsAClient: what tests left on its way out was still there:")
+        .hasMessageContaining("- KeepsAClient.fetches(): ")
+        .hasMessageContaining("-SelectorManager\"")
+        .hasMessageContaining("still there 1.0 s after the test ended");
+  }
+
+  @Test
+  @EnabledIf("clientsCannotBeClosed")
+  void aFileLeftOpenBesideALingeringClientFailsAtOnce() {
+    assertThat(failureOf(DropsAClientAndLeavesAFileOpen.class))
+        .hasMessageContaining("1 file descriptor leaked: ")
+        .hasMessageContaining("noleaks-lingering")
+        .hasMessageContaining("(on their way out, checked again within 12.0 s (noleaks.linger): ");
+  }
+
+  @Test
+  @EnabledIf("clientsCanBeClosed")
+  void fromJdk21AClientLeftToTheGarbageCollectorIsALeak() {
+    assertThat(failureOf(DropsAClient.class))
+        .hasMessageContaining("released only when the garbage collector ran");
+  }
+
+  @Test
+  void aBadLingerNamesTheKeyAndTheForm() {
+    assertThat(failureOf(DropsAClient.class, "noleaks.linger", "soon"))
+        .hasMessageContaining("noleaks.linger: \"soon\" is not valid; expected a duration");
+    assertThat(failureOf(DropsAClient.class, "noleaks.linger.threads", "HttpClient-("))
+        .hasMessageContaining(
+            "noleaks.linger.threads: \"HttpClient-(\" is not valid; expected a Java regular expression");
+  }
+}
