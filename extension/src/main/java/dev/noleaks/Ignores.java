@@ -1,13 +1,16 @@
 package dev.noleaks;
 
 import dev.noleaks.probe.Descriptor;
+import dev.noleaks.probe.Sockets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
 /**
  * Threads and descriptors that are not leaks: the JVM's, JUnit's, JNA's and NoLeaks' own, plus the
- * user's patterns. A pattern must match the whole thread name or descriptor target.
+ * user's patterns. A pattern must match the whole thread name, or the whole descriptor target or,
+ * for a socket, its description ({@code tcp 127.0.0.1:41234 → 127.0.0.1:5432 established}, {@code
+ * tcp listening on 0.0.0.0:8080}, {@code unix /run/app.sock}: see {@link Sockets}).
  */
 record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
 
@@ -46,6 +49,12 @@ record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
    */
   private static final List<String> BUILT_IN_DESCRIPTORS =
       List.of(
+          // the attach listener's socket, JVM-wide once a tool (jcmd, an agent such as Mockito's
+          // inline mock maker attaching itself) has attached; its thread is ignored above. The
+          // kernel's table shows the path it was bound to, before the JVM renamed it.
+          "unix /tmp/\\.java_pid\\d+(\\.tmp)?",
+          // the jar Mockito's inline mock maker appends to the boot class path, open for the JVM
+          ".*/mockitoboot\\d+\\.jar( \\(deleted\\))?",
           "/dev/u?random",
           "/sys/fs/cgroup/.*",
           "/proc/(self|\\d+)/.*",
@@ -76,6 +85,15 @@ record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
 
   boolean ignoresDescriptor(Descriptor descriptor) {
     return matchesAny(descriptors, descriptor.target());
+  }
+
+  /**
+   * Whether a socket is ignored by its description; {@code sockets} is {@link Sockets#table()},
+   * read once for all the sockets being judged.
+   */
+  boolean ignoresSocket(Descriptor descriptor, java.util.Map<Long, String> sockets) {
+    String description = sockets.get(Sockets.inode(descriptor.target()));
+    return description != null && matchesAny(descriptors, description);
   }
 
   private static boolean matchesAny(List<Pattern> patterns, String text) {

@@ -112,7 +112,7 @@ record Lingering(List<Pattern> threads, Duration linger) {
         parts.add(
             Rules.plural(descriptors.size(), "file descriptor")
                 + " ("
-                + descriptors.stream().map(Descriptor::toString).collect(Collectors.joining(", "))
+                + String.join(", ", Rules.described(descriptors))
                 + ")");
       }
       return String.join(" and ", parts);

@@ -3,9 +3,11 @@ package dev.noleaks;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Reading;
+import dev.noleaks.probe.Sockets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -75,8 +77,33 @@ final class Rules {
   /** Descriptors in {@code later} that were not in {@code earlier} and are not ignored. */
   static List<Descriptor> opened(
       Reading<List<Descriptor>> earlier, Reading<List<Descriptor>> later, Ignores ignores) {
-    return SnapshotDiff.opened(earlier, later).toOptional().orElse(List.of()).stream()
-        .filter(d -> !ignores.ignoresDescriptor(d))
+    List<Descriptor> opened =
+        SnapshotDiff.opened(earlier, later).toOptional().orElse(List.of()).stream()
+            .filter(d -> !ignores.ignoresDescriptor(d))
+            .toList();
+    if (opened.stream().noneMatch(d -> d.kind() == Descriptor.Kind.SOCKET)) {
+      return opened;
+    }
+    Map<Long, String> sockets = Sockets.table();
+    return opened.stream().filter(d -> !ignores.ignoresSocket(d, sockets)).toList();
+  }
+
+  /**
+   * Descriptors as messages show them: the target and its kind, and for a socket what it is ({@code
+   * socket:[81234] (tcp 127.0.0.1:41234 → 127.0.0.1:8080 established)}) when the kernel's tables
+   * say.
+   */
+  static List<String> described(List<Descriptor> descriptors) {
+    Map<Long, String> sockets =
+        descriptors.stream().anyMatch(d -> d.kind() == Descriptor.Kind.SOCKET)
+            ? Sockets.table()
+            : Map.of();
+    return descriptors.stream()
+        .map(
+            d -> {
+              String socket = sockets.get(Sockets.inode(d.target()));
+              return socket == null ? d.toString() : d.target() + " (" + socket + ")";
+            })
         .toList();
   }
 
@@ -99,7 +126,7 @@ final class Rules {
         leftToTheGc(
             Check.DESCRIPTORS,
             plural(released.size(), "file descriptor") + " never closed, released",
-            released.stream().map(Descriptor::toString).toList(),
+            described(released),
             "close it (try-with-resources) instead of leaving it to a GC that may not run"));
   }
 
@@ -117,7 +144,7 @@ final class Rules {
     if (leaked.isEmpty()) {
       return Optional.empty();
     }
-    String list = leaked.stream().map(Descriptor::toString).collect(Collectors.joining(", "));
+    String list = String.join(", ", described(leaked));
     return Optional.of(
         Finding.leak(
             Check.DESCRIPTORS,

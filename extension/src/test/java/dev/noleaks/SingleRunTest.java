@@ -159,10 +159,10 @@ class SingleRunTest {
   }
 
   @Test
-  void unclosedServerSocketIsNamedAsSocket() {
+  void unclosedServerSocketIsNamedAsSocketWithWhatItListensOn() {
     assertThat(failureOf(ServerSocketLeak.class))
         .hasMessageContaining("1 file descriptor leaked: socket:[")
-        .hasMessageContaining("] (socket)");
+        .hasMessageContaining("] (tcp listening on 127.0.0.1:");
     assertPasses(ServerSocketFixed.class);
   }
 
