@@ -40,6 +40,11 @@ record Lingering(List<Pattern> threads, Duration linger) {
   /** Threads whose presence lets sockets, pipes and anonymous inodes linger (besides the above). */
   private static final List<Pattern> HOLDERS = List.of(Pattern.compile("Keep-Alive-Timer"));
 
+  /** The descriptors that linger beside such threads: never files or devices. */
+  private static final Set<Descriptor.Kind> KINDS =
+      java.util.EnumSet.of(
+          Descriptor.Kind.SOCKET, Descriptor.Kind.PIPE, Descriptor.Kind.ANON_INODE);
+
   /** Measured: 3.0 s for an unreferenced HttpClient, up to 10 s for a keep-alive connection. */
   static final String DEFAULT_LINGER = "12s";
 
@@ -76,6 +81,17 @@ record Lingering(List<Pattern> threads, Duration linger) {
     Left {
       threads = List.copyOf(threads);
       descriptors = List.copyOf(descriptors);
+    }
+
+    /** Both, each thread and descriptor once. */
+    Left plus(Left other) {
+      java.util.Map<Long, JavaThread> byId = new java.util.LinkedHashMap<>();
+      threads.forEach(t -> byId.putIfAbsent(t.id(), t));
+      other.threads().forEach(t -> byId.putIfAbsent(t.id(), t));
+      java.util.Map<String, Descriptor> byKey = new java.util.LinkedHashMap<>();
+      descriptors.forEach(d -> byKey.putIfAbsent(SnapshotDiff.key(d), d));
+      other.descriptors().forEach(d -> byKey.putIfAbsent(SnapshotDiff.key(d), d));
+      return new Left(List.copyOf(byId.values()), List.copyOf(byKey.values()));
     }
 
     boolean isEmpty() {
@@ -126,7 +142,7 @@ record Lingering(List<Pattern> threads, Duration linger) {
     List<JavaThread> lingering = started.stream().filter(this::lingers).toList();
     boolean holder = alive.stream().anyMatch(t -> lingers(t) || matchesAny(HOLDERS, t.name()));
     List<Descriptor> descriptors =
-        holder ? opened.stream().filter(d -> d.kind() != Descriptor.Kind.FILE).toList() : List.of();
+        holder ? opened.stream().filter(d -> KINDS.contains(d.kind())).toList() : List.of();
     if (lingering.isEmpty() && descriptors.isEmpty()) {
       return Left.NONE;
     }
@@ -141,7 +157,12 @@ record Lingering(List<Pattern> threads, Duration linger) {
     return patterns.stream().anyMatch(p -> p.matcher(name).matches());
   }
 
-  /** What is still there of {@code left} now. */
+  /**
+   * What is still there of {@code left} now. An anonymous inode's target names nothing that tells
+   * one from another ({@code anon_inode:[eventpoll]}; all share one inode), and a closed
+   * descriptor's number is the next one opened: once every thread that was left is gone (an
+   * HttpClient closes its selector as its threads end), its anonymous inodes count as gone too.
+   */
   static Left remaining(Meters meters, Left left) {
     Set<Long> alive = new HashSet<>();
     Meters.threads(false).forEach(t -> alive.add(t.id()));
@@ -149,9 +170,14 @@ record Lingering(List<Pattern> threads, Duration linger) {
     meters.probe().descriptors().toOptional().orElse(List.of()).stream()
         .map(SnapshotDiff::key)
         .forEach(open::add);
+    List<JavaThread> threads = left.threads().stream().filter(t -> alive.contains(t.id())).toList();
+    boolean ownersGone = !left.threads().isEmpty() && threads.isEmpty();
     return new Left(
-        left.threads().stream().filter(t -> alive.contains(t.id())).toList(),
-        left.descriptors().stream().filter(d -> open.contains(SnapshotDiff.key(d))).toList());
+        threads,
+        left.descriptors().stream()
+            .filter(d -> open.contains(SnapshotDiff.key(d)))
+            .filter(d -> !(ownersGone && d.kind() == Descriptor.Kind.ANON_INODE))
+            .toList());
   }
 
   /**

@@ -278,6 +278,57 @@ final class Settler {
    */
   record CompilerClock(long compilationMillis, long compilerCpuNanos) {}
 
+  /** The bound of {@link #awaitCleaners}: cleaners run a few ms after the GC's references. */
+  static final Duration CLEANERS_MAX = Duration.ofMillis(100);
+
+  /** How long they must stay unchanged: the cleaner thread runs within a ms or two of the GC. */
+  static final Duration CLEANERS_QUIET = Duration.ofMillis(20);
+
+  /**
+   * After a GC, waits (bounded by {@link #CLEANERS_MAX}) until the descriptors and threads that
+   * were there before it are gone or have not changed for {@link #POLL}: the JDK's cleaners close a
+   * dropped stream's descriptor, and stop a dropped pool, just after the GC.
+   */
+  static void awaitCleaners(Meters meters, List<Descriptor> open, List<JavaThread> alive) {
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    open.forEach(d -> keys.add(SnapshotDiff.key(d)));
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    alive.forEach(t -> ids.add(t.id()));
+    Supplier<List<Object>> left =
+        () -> {
+          List<Object> now = new ArrayList<>();
+          meters.probe().descriptors().toOptional().orElse(List.of()).stream()
+              .map(SnapshotDiff::key)
+              .filter(keys::contains)
+              .forEach(now::add);
+          Meters.threads(false).stream()
+              .map(JavaThread::id)
+              .filter(ids::contains)
+              .forEach(now::add);
+          return now;
+        };
+    List<List<Object>> last = new ArrayList<>(List.of(left.get()));
+    long[] since = {System.nanoTime()};
+    try {
+      await("cleaners")
+          .pollInSameThread()
+          .pollDelay(Duration.ofMillis(5))
+          .pollInterval(Duration.ofMillis(5))
+          .atMost(CLEANERS_MAX)
+          .until(
+              () -> {
+                List<Object> now = left.get();
+                if (!now.equals(last.get(0))) {
+                  last.set(0, now);
+                  since[0] = System.nanoTime();
+                }
+                return now.isEmpty() || System.nanoTime() - since[0] >= CLEANERS_QUIET.toNanos();
+              });
+    } catch (ConditionTimeoutException e) {
+      // judged as they are now
+    }
+  }
+
   /** Runs every path once so that Awaitility's classes are loaded before any baseline. */
   static void warmUp(Meters meters) {
     settleUntil(meters, POLL.multipliedBy(3), true, s -> State.LEFTOVERS);

@@ -87,27 +87,6 @@ public record Snapshot(
         allocatedBytes);
   }
 
-  /**
-   * This snapshot's descriptors and threads with a later snapshot's memory (heap, buffer pools,
-   * malloc): the baseline of a second run, whose memory is judged from where the first run left it
-   * and whose handles from before the first.
-   */
-  Snapshot withMemoryOf(Snapshot later, long heap) {
-    return new Snapshot(
-        later.takenAt,
-        heap,
-        later.heapExact,
-        later.directBuffers,
-        later.mappedBuffers,
-        later.malloc,
-        later.jvmMalloc,
-        descriptors,
-        threads,
-        nativeThreadCount,
-        residentBytes,
-        allocatedBytes);
-  }
-
   /** This snapshot without threads and descriptors that are on their way out. */
   Snapshot without(Lingering.Left left) {
     java.util.Set<Long> threadIds = new java.util.HashSet<>();

@@ -184,6 +184,49 @@ class LingeringTest {
         .hasMessageContaining("released only when the garbage collector ran");
   }
 
+  /**
+   * An epoll's target tells it from no other, and a closed descriptor's number is the next one
+   * opened: once the threads that were left are gone, a new selector on the number of one that
+   * lingered is not taken for it.
+   */
+  @Test
+  void aDescriptorNumberReusedByAnotherEpollIsNotWhatLingered() throws Exception {
+    Meters meters = Meters.get();
+    List<dev.noleaks.probe.Descriptor> before = meters.probe().descriptors().orElseThrow();
+    java.nio.channels.Selector first = java.nio.channels.Selector.open();
+    List<dev.noleaks.probe.Descriptor> opened =
+        Rules.opened(
+            dev.noleaks.probe.Reading.of(before), meters.probe().descriptors(), Ignores.builtIn());
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    Thread owner =
+        new Thread(
+            () -> {
+              try {
+                release.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            },
+            "HttpClient-99-SelectorManager");
+    owner.start();
+    JavaThread ownerThen =
+        Meters.threads(false).stream()
+            .filter(t -> t.id() == owner.getId())
+            .findFirst()
+            .orElseThrow();
+    Lingering.Left left = new Lingering.Left(List.of(ownerThen), opened);
+    assertThat(Lingering.remaining(meters, left).descriptors())
+        .as("while its thread lives, what lingered is still there")
+        .isNotEmpty();
+    release.countDown();
+    owner.join();
+    assertThat(left.descriptors()).anyMatch(d -> d.target().equals("anon_inode:[eventpoll]"));
+    first.close();
+    try (java.nio.channels.Selector second = java.nio.channels.Selector.open()) {
+      assertThat(Lingering.remaining(meters, left).descriptors()).isEmpty();
+    }
+  }
+
   @Test
   void aBadLingerNamesTheKeyAndTheForm() {
     assertThat(failureOf(DropsAClient.class, "noleaks.linger", "soon"))

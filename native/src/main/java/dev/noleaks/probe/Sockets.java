@@ -62,7 +62,9 @@ public final class Sockets {
 
   private static List<String> lines(String table) {
     try {
-      List<String> lines = Files.readAllLines(NET.resolve(table));
+      // byte for byte: a unix socket's path may be in any encoding
+      List<String> lines =
+          Files.readAllLines(NET.resolve(table), java.nio.charset.StandardCharsets.ISO_8859_1);
       return lines.isEmpty() ? lines : lines.subList(1, lines.size()); // the header
     } catch (IOException | SecurityException e) {
       return List.of();
@@ -97,7 +99,7 @@ public final class Sockets {
                   + (remote.endsWith(":0") && !tcp ? "" : " → " + remote)
                   + (tcp && state < TCP_STATES.length ? " " + TCP_STATES[state] : "");
       table.put(inode, description);
-    } catch (NumberFormatException e) {
+    } catch (RuntimeException e) {
       // a line of a format this does not know: that socket stays undescribed
     }
   }
@@ -112,7 +114,7 @@ public final class Sockets {
       long inode = Long.parseLong(f[6]);
       String path = f.length == 8 ? f[7].trim() : "";
       table.put(inode, path.isEmpty() ? "unix (unnamed)" : "unix " + path);
-    } catch (NumberFormatException e) {
+    } catch (RuntimeException e) {
       // as above
     }
   }
