@@ -486,10 +486,18 @@ class SingleRunTest {
     }
   }
 
+  /**
+   * Judged without a GC: the after-reading says so with its bound. Not every one of the 30: a test
+   * during which a thread ended (JDK 25's JIT stops idle compiler threads; its allocation counter
+   * went with it) or native memory moved before any GC (the JIT's arenas, without NMT's help under
+   * load) takes the full check; on JDK 25 under a load of 4.7 the first of the 30 did, once in 10
+   * builds.
+   */
   @Test
   void aTestThatAllocatedLittleIsJudgedWithoutAGcAfterIt() {
     assertThat(afterReadings(assertPasses(ThirtyCleanTests.class)))
-        .allSatisfy(r -> assertThat(r).contains("heapBound=", "(not after GC)"));
+        .filteredOn(r -> r.contains("heapBound=") && r.contains("(not after GC)"))
+        .hasSizeGreaterThanOrEqualTo(25);
   }
 
   /**
