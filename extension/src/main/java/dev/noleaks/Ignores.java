@@ -96,7 +96,7 @@ record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
     return description != null && matchesAny(descriptors, description);
   }
 
-  private static boolean matchesAny(List<Pattern> patterns, String text) {
+  static boolean matchesAny(List<Pattern> patterns, String text) {
     for (Pattern p : patterns) {
       if (p.matcher(text).matches()) {
         return true;

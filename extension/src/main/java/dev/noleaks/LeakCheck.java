@@ -60,14 +60,14 @@ final class LeakCheck {
 
   /**
    * The code under test starts now: what was allocated before (a report entry) is not its. When a
-   * second run may follow, buffers are read here too (no GC, ~1 ms), so that buffers set-up code
-   * kept are never excused as the method's first use.
+   * second run may follow, the buffer pools are read here too (two MXBean reads), so that buffers
+   * set-up code kept are never excused as the method's first use.
    */
   void startingNow() {
     Meters meters = Meters.get();
     baseline = baseline.startingAt(meters.allocations());
     if (settings.rerun() && !repeats() && settings.checks(Check.BUFFERS)) {
-      afterSetUp = meters.capture(false, false, false);
+      afterSetUp = meters.withBuffersNow(baseline.snapshot());
     }
   }
 
@@ -92,9 +92,7 @@ final class LeakCheck {
       return;
     }
     body.run();
-    if (again == null
-        || !settings.rerun()
-        || neighbours.map(Concurrency::neighbours).orElse(0) > 0) {
+    if (again == null || !settings.rerun() || neighbours() > 0) {
       return; // under parallel execution its readings are its neighbours' too
     }
     Meters meters = Meters.get();
@@ -148,7 +146,7 @@ final class LeakCheck {
    */
   SingleRun.Judgement end() {
     SingleRun.Judgement judgement = SingleRun.end(baseline);
-    int others = neighbours.map(Concurrency::neighbours).orElse(0);
+    int others = neighbours();
     if (others > 0) {
       // Its readings are its neighbours' as well: nothing is blamed, and it says so.
       return judgement.disturbed(settings, others);
@@ -159,6 +157,11 @@ final class LeakCheck {
     List<Finding> more = new ArrayList<>(trend);
     more.addAll(leftToGc); // dropped unclosed before a GC NoLeaks ran between the runs
     return judgement.with(more, secondRunNote(judgement));
+  }
+
+  /** How many tests ran beside this check so far (0 when not watched). */
+  private int neighbours() {
+    return neighbours.map(Concurrency::neighbours).orElse(0);
   }
 
   /** What a second run showed, when the code ran twice: shown with the findings or on its own. */

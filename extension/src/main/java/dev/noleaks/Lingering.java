@@ -140,7 +140,8 @@ record Lingering(List<Pattern> threads, Duration linger) {
    */
   Left of(List<JavaThread> started, List<Descriptor> opened, List<JavaThread> alive) {
     List<JavaThread> lingering = started.stream().filter(this::lingers).toList();
-    boolean holder = alive.stream().anyMatch(t -> lingers(t) || matchesAny(HOLDERS, t.name()));
+    boolean holder =
+        alive.stream().anyMatch(t -> lingers(t) || Ignores.matchesAny(HOLDERS, t.name()));
     List<Descriptor> descriptors =
         holder ? opened.stream().filter(d -> KINDS.contains(d.kind())).toList() : List.of();
     if (lingering.isEmpty() && descriptors.isEmpty()) {
@@ -150,11 +151,7 @@ record Lingering(List<Pattern> threads, Duration linger) {
   }
 
   private boolean lingers(JavaThread t) {
-    return matchesAny(threads, t.name());
-  }
-
-  private static boolean matchesAny(List<Pattern> patterns, String name) {
-    return patterns.stream().anyMatch(p -> p.matcher(name).matches());
+    return Ignores.matchesAny(threads, t.name());
   }
 
   /**

@@ -135,6 +135,11 @@ final class Meters {
         allocated);
   }
 
+  /** {@code s} with the buffer pools read now: two MXBean reads, no GC, nothing else read. */
+  Snapshot withBuffersNow(Snapshot s) {
+    return s.withBuffers(pool(direct), pool(mapped));
+  }
+
   /** The cheap part of a snapshot that settling polls: pools, descriptors, thread ids. */
   Fingerprint fingerprint() {
     long[] ids = threadBean.getAllThreadIds();

@@ -341,7 +341,7 @@ record Settings(
       boolean rerun = rerun();
       Lingering lingering =
           Lingering.of(
-              patterns("linger.threads", null, null),
+              patterns("linger.threads"),
               config
                   .parameter("linger")
                   .map(text -> parseDuration(PREFIX + "linger", text))
@@ -505,6 +505,18 @@ record Settings(
 
     private List<Pattern> patterns(
         String key, String attributeName, Function<NoLeaks, String[]> attribute) {
+      List<Pattern> result = patterns(key);
+      annotation.ifPresent(
+          a -> {
+            for (String part : attribute.apply(a)) {
+              result.add(regex(attributeLabel(attributeName), part));
+            }
+          });
+      return result;
+    }
+
+    /** The parameter's comma-separated regular expressions (a setting with no attribute). */
+    private List<Pattern> patterns(String key) {
       List<Pattern> result = new ArrayList<>();
       config
           .parameter(key)
@@ -514,14 +526,6 @@ record Settings(
                   if (!part.isBlank()) {
                     result.add(regex(PREFIX + key, part.trim()));
                   }
-                }
-              });
-      annotation
-          .filter(a -> attribute != null)
-          .ifPresent(
-              a -> {
-                for (String part : attribute.apply(a)) {
-                  result.add(regex(attributeLabel(attributeName), part));
                 }
               });
       return result;

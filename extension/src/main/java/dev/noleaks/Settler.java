@@ -109,6 +109,16 @@ final class Settler {
    */
   private static <T> List<T> lingering(
       Supplier<List<T>> leftovers, Function<T, Object> identity, Duration timeout) {
+    return lingering(leftovers, identity, timeout, POLL, QUIET);
+  }
+
+  /** {@link #lingering}, polled every {@code poll} until unchanged for {@code quiet}. */
+  private static <T> List<T> lingering(
+      Supplier<List<T>> leftovers,
+      Function<T, Object> identity,
+      Duration timeout,
+      Duration poll,
+      Duration quiet) {
     List<List<T>> left = new ArrayList<>(1);
     left.add(leftovers.get());
     if (left.get(0).isEmpty() || timeout.isZero()) {
@@ -118,8 +128,8 @@ final class Settler {
     try {
       await("leftovers going away")
           .pollInSameThread()
-          .pollDelay(POLL)
-          .pollInterval(POLL)
+          .pollDelay(poll)
+          .pollInterval(poll)
           .atMost(timeout)
           .until(
               () -> {
@@ -128,7 +138,7 @@ final class Settler {
                   left.set(0, now);
                   quietSince[0] = System.nanoTime();
                 }
-                return now.isEmpty() || System.nanoTime() - quietSince[0] >= QUIET.toNanos();
+                return now.isEmpty() || System.nanoTime() - quietSince[0] >= quiet.toNanos();
               });
     } catch (ConditionTimeoutException e) {
       // Still changing at the bound: judge what is left now.
@@ -284,17 +294,20 @@ final class Settler {
   /** How long they must stay unchanged: the cleaner thread runs within a ms or two of the GC. */
   static final Duration CLEANERS_QUIET = Duration.ofMillis(20);
 
+  /** How often {@link #awaitCleaners} reads. */
+  static final Duration CLEANERS_POLL = Duration.ofMillis(5);
+
   /**
    * After a GC, waits (bounded by {@link #CLEANERS_MAX}) until the descriptors and threads that
-   * were there before it are gone or have not changed for {@link #POLL}: the JDK's cleaners close a
-   * dropped stream's descriptor, and stop a dropped pool, just after the GC.
+   * were there before it are gone or have not changed for {@link #CLEANERS_QUIET}: the JDK's
+   * cleaners close a dropped stream's descriptor, and stop a dropped pool, just after the GC.
    */
   static void awaitCleaners(Meters meters, List<Descriptor> open, List<JavaThread> alive) {
     java.util.Set<String> keys = new java.util.HashSet<>();
     open.forEach(d -> keys.add(SnapshotDiff.key(d)));
     java.util.Set<Long> ids = new java.util.HashSet<>();
     alive.forEach(t -> ids.add(t.id()));
-    Supplier<List<Object>> left =
+    Supplier<List<Object>> stillThere =
         () -> {
           List<Object> now = new ArrayList<>();
           meters.probe().descriptors().toOptional().orElse(List.of()).stream()
@@ -307,26 +320,7 @@ final class Settler {
               .forEach(now::add);
           return now;
         };
-    List<List<Object>> last = new ArrayList<>(List.of(left.get()));
-    long[] since = {System.nanoTime()};
-    try {
-      await("cleaners")
-          .pollInSameThread()
-          .pollDelay(Duration.ofMillis(5))
-          .pollInterval(Duration.ofMillis(5))
-          .atMost(CLEANERS_MAX)
-          .until(
-              () -> {
-                List<Object> now = left.get();
-                if (!now.equals(last.get(0))) {
-                  last.set(0, now);
-                  since[0] = System.nanoTime();
-                }
-                return now.isEmpty() || System.nanoTime() - since[0] >= CLEANERS_QUIET.toNanos();
-              });
-    } catch (ConditionTimeoutException e) {
-      // judged as they are now
-    }
+    lingering(stillThere, x -> x, CLEANERS_MAX, CLEANERS_POLL, CLEANERS_QUIET);
   }
 
   /** Runs every path once so that Awaitility's classes are loaded before any baseline. */

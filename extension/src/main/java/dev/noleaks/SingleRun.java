@@ -290,15 +290,13 @@ final class SingleRun {
    */
   static FirstRun afterFirstRun(Meters meters, Baseline baseline) {
     Settings s = baseline.settings();
-    java.util.Set<Check> checks = java.util.EnumSet.noneOf(Check.class);
-    checks.addAll(s.checks());
-    checks.retainAll(MEMORY);
+    java.util.Set<Check> checks = memoryChecks(s);
     Settings memory = s.withChecks(checks);
     Snapshot before = baseline.snapshot();
     if (checks.isEmpty() || s.repeated()) {
       return new FirstRun(baseline, List.of(), null, List.of());
     }
-    if (!memory.checks(Check.HEAP) || heapBound(meters, baseline, s).isPresent()) {
+    if (!memory.checks(Check.HEAP) || heapBound(baseline, meters.allocations(), s).isPresent()) {
       Snapshot now = meters.capture(false, false, true);
       if (Rules.leaks(before.diff(now), memory.without(Check.HEAP)).isEmpty()) {
         return new FirstRun(baseline, List.of(), null, List.of());
@@ -410,14 +408,16 @@ final class SingleRun {
 
   /**
    * What the heap can have grown since the baseline, without a GC, when that is at most the
-   * tolerance: its growth at the window plus what every thread allocated since. Empty when it may
-   * be more, or is not known (a thread ended, the baseline was not read after a GC).
+   * tolerance: its growth at the window plus what every thread allocated from the window to {@code
+   * now}, which must be under {@link #MAX_DERIVED_ALLOCATION} so nothing was a humongous object G1
+   * counts in whole regions. Empty when it may be more, or is not known (a thread ended, the
+   * baseline was not read after a GC).
    */
-  private static OptionalLong heapBound(Meters meters, Baseline baseline, Settings s) {
+  private static OptionalLong heapBound(Baseline baseline, Allocations now, Settings s) {
     if (!baseline.snapshot().heapExact() || baseline.window() == null) {
       return OptionalLong.empty();
     }
-    OptionalLong since = meters.allocations().since(baseline.window());
+    OptionalLong since = now.since(baseline.window());
     if (since.isEmpty()
         || since.getAsLong() > MAX_DERIVED_ALLOCATION
         || baseline.grownAtWindow() + since.getAsLong() > s.heapTolerance()) {
@@ -535,13 +535,11 @@ final class SingleRun {
     Snapshot now = meters.capture(false, false, true);
     long allocated = 0;
     if (heap) {
-      OptionalLong since = meters.allocationsAtLastCapture().since(baseline.window());
-      if (since.isEmpty()
-          || since.getAsLong() > MAX_DERIVED_ALLOCATION
-          || baseline.grownAtWindow() + since.getAsLong() > s.heapTolerance()) {
+      OptionalLong bound = heapBound(baseline, meters.allocationsAtLastCapture(), s);
+      if (bound.isEmpty()) {
         return Optional.empty();
       }
-      allocated = baseline.grownAtWindow() + since.getAsLong();
+      allocated = bound.getAsLong();
     }
     Settings withoutHeap = s.without(Check.HEAP);
     if (!Rules.leaks(before.diff(now), withoutHeap).isEmpty()) {

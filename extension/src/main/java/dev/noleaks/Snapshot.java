@@ -87,12 +87,25 @@ public record Snapshot(
         allocatedBytes);
   }
 
+  /** This snapshot with other buffer pools. */
+  Snapshot withBuffers(BufferPool direct, BufferPool mapped) {
+    return new Snapshot(
+        takenAt,
+        heapUsed,
+        heapExact,
+        direct,
+        mapped,
+        malloc,
+        jvmMalloc,
+        descriptors,
+        threads,
+        nativeThreadCount,
+        residentBytes,
+        allocatedBytes);
+  }
+
   /** This snapshot without threads and descriptors that are on their way out. */
   Snapshot without(Lingering.Left left) {
-    java.util.Set<Long> threadIds = new java.util.HashSet<>();
-    left.threads().forEach(t -> threadIds.add(t.id()));
-    java.util.Set<String> keys = new java.util.HashSet<>();
-    left.descriptors().forEach(d -> keys.add(SnapshotDiff.key(d)));
     return new Snapshot(
         takenAt,
         heapUsed,
@@ -101,8 +114,8 @@ public record Snapshot(
         mappedBuffers,
         malloc,
         jvmMalloc,
-        descriptors.map(l -> l.stream().filter(d -> !keys.contains(SnapshotDiff.key(d))).toList()),
-        threads.stream().filter(t -> !threadIds.contains(t.id())).toList(),
+        descriptors.map(left::exceptDescriptors),
+        left.exceptThreads(threads),
         nativeThreadCount,
         residentBytes,
         allocatedBytes);

@@ -209,16 +209,7 @@ class LingeringTest {
         Rules.opened(
             dev.noleaks.probe.Reading.of(before), meters.probe().descriptors(), Ignores.builtIn());
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    Thread owner =
-        new Thread(
-            () -> {
-              try {
-                release.await();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "HttpClient-99-SelectorManager");
+    Thread owner = new Thread(TestKit.awaiting(release), "HttpClient-99-SelectorManager");
     owner.start();
     JavaThread ownerThen =
         Meters.threads(false).stream()

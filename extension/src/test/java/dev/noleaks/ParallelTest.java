@@ -100,16 +100,7 @@ class ParallelTest {
   static class LeaksAThread {
     @Test
     void leak() {
-      Thread t =
-          new Thread(
-              () -> {
-                try {
-                  release.await();
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              },
-              "parallel-leak");
+      Thread t = new Thread(TestKit.awaiting(release), "parallel-leak");
       t.setDaemon(true);
       t.start();
     }

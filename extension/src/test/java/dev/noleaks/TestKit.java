@@ -44,6 +44,17 @@ final class TestKit {
     return failed.get(0).getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
   }
 
+  /** A thread's body that waits until {@code release} is counted down (or it is interrupted). */
+  static Runnable awaiting(java.util.concurrent.CountDownLatch release) {
+    return () -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+  }
+
   /** What a failed test threw. */
   static Throwable thrown(Event failed) {
     return failed.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
