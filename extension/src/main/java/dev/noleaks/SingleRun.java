@@ -113,13 +113,16 @@ final class SingleRun {
           lingering);
     }
 
-    /** This judgement with {@code more} leaks and a note. */
+    /** This judgement with {@code more} findings (leaks, or meters not measured) and a note. */
     Judgement with(List<Finding> more, Optional<String> note) {
       List<Finding> all = new ArrayList<>(leaks);
-      all.addAll(more);
+      List<Finding> notMeasured = new ArrayList<>(unavailable);
+      for (Finding f : more) {
+        (f.leak() ? all : notMeasured).add(f);
+      }
       List<String> allNotes = new ArrayList<>(notes);
       note.ifPresent(allNotes::add);
-      return new Judgement(all, unavailable, afterReadings, neighbours, allNotes, lingering);
+      return new Judgement(all, notMeasured, afterReadings, neighbours, allNotes, lingering);
     }
 
     /**

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 /** {@code @NoLeaks(repeat = N)}: leaky fixtures fail with the delta series, clean ones pass. */
 class RepeatedModeTest {
@@ -233,11 +234,38 @@ class RepeatedModeTest {
    * the first test of a JVM), then 18 of 20 on JDK 25: its idle compiler threads stop and start,
    * and glibc frees a thread's cache when it ends, which read as -464 B in runs that looked
    * undisturbed. With thread changes counted as disturbances: 20 of 20 on JDK 25, 10 of 10 on JDK
-   * 17 (fresh JVMs, one attempt each). Under a load of 6.5 on 2 cores (two whole builds and two
-   * {@code yes} beside it) JDK 25 missed it in both of two attempts once. Up to three attempts, one
-   * catch required: it still fails when the rule cannot see 64 B/run, and a clean body (tested
-   * below) must pass every time.
+   * 17 (fresh JVMs, one attempt each). Under a load of 5 to 8 on 2 cores, most runs are disturbed;
+   * with fewer than 10 undisturbed ones the check says it could not judge rather than pass (three
+   * misses in three attempts were seen, on both JDKs, before it did). So: caught in one of up to
+   * three attempts, or every attempt said it could not judge; never a silent pass.
    */
+  @Test
+  void aMallocOf64BytesPerRunIsCaughtOrSaidNotJudged() {
+    List<String> notJudged = new ArrayList<>();
+    for (int attempt = 0; attempt < 3; attempt++) {
+      EngineExecutionResults results = TestKit.run(NativeLeak64.class);
+      List<Throwable> caught = results.testEvents().failed().stream().map(TestKit::thrown).toList();
+      if (!caught.isEmpty()) {
+        assertThat(caught.get(0))
+            .isInstanceOf(LeakError.class)
+            .extracting(Throwable::getMessage)
+            .asString()
+            .matches(
+                "(?s).*native memory grew in (9|10) of the last 10 runs: \\[.*\\] B, slope"
+                    + " \\d+ B/run \\(threshold 48 B.*");
+        return;
+      }
+      TestKit.reportEntries(results).stream()
+          .filter(e -> e.getKey().equals("noleaks.unavailable.native"))
+          .map(Map.Entry::getValue)
+          .forEach(notJudged::add);
+      assertThat(notJudged)
+          .as("attempt %d neither caught the leak nor said it could not judge", attempt + 1)
+          .hasSize(attempt + 1);
+    }
+    assertThat(notJudged).allMatch(v -> v.contains("the trend could not be judged"));
+  }
+
   /** The failure of a fixture's one test in the first of up to three runs that catches it. */
   private static Throwable caughtInOneOfThree(Class<?> fixture) {
     List<Throwable> caught = new ArrayList<>();
@@ -246,17 +274,6 @@ class RepeatedModeTest {
     }
     assertThat(caught).as("%s caught in one of three attempts", fixture.getSimpleName()).hasSize(1);
     return caught.get(0);
-  }
-
-  @Test
-  void aMallocOf64BytesPerRunIsCaught() {
-    assertThat(caughtInOneOfThree(NativeLeak64.class))
-        .isInstanceOf(LeakError.class)
-        .extracting(Throwable::getMessage)
-        .asString()
-        .matches(
-            "(?s).*native memory grew in (9|10) of the last 10 runs: \\[.*\\] B, slope"
-                + " \\d+ B/run \\(threshold 48 B.*");
   }
 
   @Test

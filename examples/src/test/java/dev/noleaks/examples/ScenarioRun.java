@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.reporting.ReportEntry;
 import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
 
@@ -27,19 +29,26 @@ record ScenarioRun(Scenario scenario, Map<String, Outcome> outcomes) {
    * How one test ended.
    *
    * @param passed whether it passed
-   * @param message its failure, with suppressed exceptions; empty when it passed
+   * @param message its failure, with suppressed exceptions; when it passed, its report entries
+   *     (what NoLeaks read and noted), for a leak that was missed
    */
   record Outcome(boolean passed, String message) {}
 
   static ScenarioRun of(Scenario scenario) {
     Map<String, Outcome> outcomes = new LinkedHashMap<>();
-    EngineTestKit.engine("junit-jupiter")
-        .selectors(selectClass(scenario.example()))
-        .execute()
-        .testEvents()
-        .finished()
-        .stream()
-        .forEach(e -> outcomes.put(methodName(e), outcome(e)));
+    EngineExecutionResults results =
+        EngineTestKit.engine("junit-jupiter").selectors(selectClass(scenario.example())).execute();
+    Map<String, String> entries = new LinkedHashMap<>();
+    results.testEvents().reportingEntryPublished().stream()
+        .forEach(
+            e ->
+                entries.merge(
+                    methodName(e),
+                    e.getRequiredPayload(ReportEntry.class).getKeyValuePairs().toString(),
+                    (a, b) -> a + " " + b));
+    results.testEvents().finished().stream()
+        .forEach(
+            e -> outcomes.put(methodName(e), outcome(e, entries.getOrDefault(methodName(e), ""))));
     return new ScenarioRun(scenario, outcomes);
   }
 
@@ -69,7 +78,8 @@ record ScenarioRun(Scenario scenario, Map<String, Outcome> outcomes) {
       if (outcome == null) {
         problems.add(leak.method() + " did not run");
       } else if (outcome.passed()) {
-        problems.add("MISSED: " + leak.method() + " passed, but it leaks");
+        problems.add(
+            "MISSED: " + leak.method() + " passed, but it leaks; its report: " + outcome.message());
       } else {
         List<String> missing = missingFragments(leak);
         if (!missing.isEmpty()) {
@@ -117,11 +127,11 @@ record ScenarioRun(Scenario scenario, Map<String, Outcome> outcomes) {
         .orElse(event.getTestDescriptor().getDisplayName());
   }
 
-  private static Outcome outcome(Event event) {
+  private static Outcome outcome(Event event, String reportEntries) {
     TestExecutionResult result = event.getRequiredPayload(TestExecutionResult.class);
     Optional<Throwable> failure = result.getThrowable();
     if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
-      return new Outcome(true, "");
+      return new Outcome(true, reportEntries);
     }
     return new Outcome(false, failure.map(ScenarioRun::describe).orElse(result.toString()));
   }

@@ -1,0 +1,117 @@
+package dev.noleaks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The repeated-mode native verdict over recorded readings ({@link RepeatedRun#judgeNative}): the
+ * series below are shaped like the ones measured under load (a 64 B/run leak reads +80 B a run when
+ * undisturbed; runs during which the JIT compiled read hundreds of bytes either way).
+ */
+class NativeJudgementTest {
+
+  private static final Settings SETTINGS = Settings.defaults().withRepeat(20, 5);
+
+  /** Readings from 0 and, per reading, whether its run was disturbed. */
+  private record Series(long[] readings, boolean[] disturbed) {
+
+    static Series of(long[] deltas, boolean[] disturbed) {
+      long[] r = new long[deltas.length + 1];
+      boolean[] d = new boolean[deltas.length + 1];
+      for (int i = 0; i < deltas.length; i++) {
+        r[i + 1] = r[i] + deltas[i];
+        d[i + 1] = disturbed[i];
+      }
+      return new Series(r, d);
+    }
+
+    Optional<Finding> judged() {
+      return RepeatedRun.judgeNative(readings, disturbed, readings.length - 1, SETTINGS, true);
+    }
+  }
+
+  /**
+   * {@code runs} deltas: every {@code quietEvery}th run undisturbed at {@code quiet} B, the rest
+   * noise.
+   */
+  private static Series noisy(int runs, int quietEvery, long quiet, long[] noise) {
+    long[] deltas = new long[runs];
+    boolean[] disturbed = new boolean[runs];
+    for (int i = 0; i < runs; i++) {
+      boolean calm = quietEvery > 0 && i % quietEvery == quietEvery - 1;
+      deltas[i] = calm ? quiet : noise[i % noise.length];
+      disturbed[i] = !calm;
+    }
+    return Series.of(deltas, disturbed);
+  }
+
+  /** Disturbed deltas of a 64 B/run leak under load: mostly up, three in ten down. */
+  private static final long[] LEAK_NOISE = {380, -240, 150, 90, -310, 460, 120, -90, 210, 530};
+
+  /** Disturbed deltas of a clean body under load. */
+  private static final long[] CLEAN_NOISE = {624, -19, 487, -32, -159, 378, 0, 338, -61, -340};
+
+  @Test
+  void aLeakHiddenInNoiseIsNotASilentPass() {
+    Series s = noisy(80, 10, 80, LEAK_NOISE); // 8 undisturbed runs of 80
+
+    Finding f = s.judged().orElseThrow();
+
+    assertThat(f.leak()).isFalse();
+    assertThat(f.check()).isEqualTo(Check.NATIVE);
+    assertThat(f.summary())
+        .startsWith("native memory not measured: the trend could not be judged")
+        .contains("during 72 of 80 measured runs, and the 8 without either are fewer than the 10")
+        .contains("@NoLeaks(warmup = …)");
+  }
+
+  @Test
+  void aNoisySlopeBelowTheThresholdWithFewUndisturbedRunsIsNotJudgedClean() {
+    Series s = noisy(80, 10, 80, CLEAN_NOISE);
+
+    assertThat(s.judged()).get().extracting(Finding::leak).isEqualTo(false);
+  }
+
+  @Test
+  void tenUndisturbedRunsOfGrowthAreJudgedALeakWhateverTheNoise() {
+    Series s = noisy(80, 5, 80, CLEAN_NOISE); // 16 undisturbed runs
+
+    Finding f = s.judged().orElseThrow();
+
+    assertThat(f.leak()).isTrue();
+    assertThat(f.summary()).startsWith("native memory grew in 10 of the last 10 runs: [+80,");
+    assertThat(f.details().get(0))
+        .contains("80 measured runs after 5 warm-up runs")
+        .contains("so only the last 16 runs without either are judged");
+  }
+
+  @Test
+  void tenUndisturbedFlatRunsAreJudgedCleanWhateverTheNoise() {
+    assertThat(noisy(80, 5, 0, LEAK_NOISE).judged()).isEmpty();
+  }
+
+  @Test
+  void growthInNineOfTheLastTenRunsLeaksEvenWhenEveryRunWasDisturbed() {
+    Series s = noisy(80, 0, 0, new long[] {120, 95, 80, 160, -20, 88, 140, 99, 81, 300});
+
+    Finding f = s.judged().orElseThrow();
+
+    assertThat(f.leak()).isTrue();
+    assertThat(f.details().get(0))
+        .contains("malloc in use less the JVM's own")
+        .contains("a JIT-heavy body may need a longer warmup");
+  }
+
+  @Test
+  void anUndisturbedSeriesIsJudgedByItsTrendAlone() {
+    long[] deltas = new long[20];
+    java.util.Arrays.fill(deltas, 80);
+    assertThat(Series.of(deltas, new boolean[20]).judged())
+        .get()
+        .extracting(Finding::leak)
+        .isEqualTo(true);
+    assertThat(Series.of(new long[20], new boolean[20]).judged()).isEmpty();
+  }
+}
