@@ -142,9 +142,11 @@ final class RepeatedRun {
    * last runs without either are judged, if at least {@value Trend#WINDOW} were measured. With
    * fewer, the trend over every run decides when it leaks; otherwise the check says it could not
    * judge (unavailable, with the reason), never a silent pass: a noisy slope fell below the
-   * threshold under a 64 B/run leak. Measured under a load of 5 on 2 cores (two {@code yes} and a
-   * build beside it), JDK 17: a 64 B/run leak had 14 to 24 undisturbed runs of 80 (9 of 9 caught),
-   * clean bodies 4 to 13 of 20 to 40.
+   * threshold under a 64 B/run leak. So does a judged series whose slope is above the threshold
+   * while too few of its runs grew. Measured under a load of 5 on 2 cores (two {@code yes} and a
+   * build beside it): a 64 B/run leak had 14 to 24 undisturbed runs of 80 on JDK 17 (9 of 9
+   * caught), 10 to 17 on JDK 25, where undisturbed runs read -8 B and +12 B among the +80 B ones;
+   * clean bodies 4 to 13 of 20 to 40 (JDK 17).
    *
    * @param readings native readings, baseline first
    * @param disturbed per reading, whether the JVM or a thread change disturbed its run
@@ -168,20 +170,12 @@ final class RepeatedRun {
             ? Readings.quietTrend("native memory", readings, disturbed, runs, n, threshold)
             : Optional.empty();
     if (quiet.isPresent()) {
-      return quiet
-          .filter(Trend::leaks)
-          .map(
-              q ->
-                  finding(
-                      Check.NATIVE,
-                      q,
-                      runs,
-                      settings,
-                      "; "
-                          + jitBusy
-                          + ", so only the last "
-                          + Rules.plural(q.readings().length - 1, "run")
-                          + " without either are judged"));
+      Trend q = quiet.get();
+      String judged =
+          "; " + jitBusy + ", so only the last " + Rules.plural(q.runs(), "run") + " without";
+      return q.leaks()
+          ? Optional.of(finding(Check.NATIVE, q, runs, settings, judged + " either are judged"))
+          : notJudgedWhenItRose(q, judged.substring(2) + " either grew in only");
     }
     if (trend.leaks()) {
       return Optional.of(
@@ -197,24 +191,52 @@ final class RepeatedRun {
                       : "")));
     }
     if (jit == 0) {
-      return Optional.empty();
+      return notJudgedWhenItRose(trend, "its runs grew in only");
     }
     int undisturbed = runs - Readings.count(disturbed, runs, runs);
+    return notJudged(
+        "the JIT compiled or the JVM malloc'ed for itself during "
+            + (runs - undisturbed)
+            + " of "
+            + Rules.plural(runs, "measured run")
+            + ", and the "
+            + undisturbed
+            + " without either are fewer than the "
+            + Trend.WINDOW
+            + " the rule needs; over every run "
+            + trend.describe());
+  }
+
+  /**
+   * Not judged when the slope is above the threshold but too few runs grew: a leak whose runs read
+   * as often as not below zero (undisturbed readings moved by -8 B to +12 B against a 64 B/run
+   * leak's +80 B on JDK 25 under load), or a clean body that wanders upward. Either way, the rule
+   * cannot tell, so it says so; empty when the slope is at most the threshold.
+   */
+  private static Optional<Finding> notJudgedWhenItRose(Trend trend, String which) {
+    if (trend.slope() <= trend.threshold()) {
+      return Optional.empty();
+    }
+    return notJudged(
+        "its slope is above the threshold, but "
+            + which
+            + " "
+            + trend.positive()
+            + " of the last "
+            + trend.window()
+            + " ("
+            + trend.positiveNeeded()
+            + " needed): "
+            + trend.describe());
+  }
+
+  private static Optional<Finding> notJudged(String why) {
     return Optional.of(
         Finding.unavailable(
             Check.NATIVE,
             "native memory",
-            "the trend could not be judged: the JIT compiled or the JVM malloc'ed for itself"
-                + " during "
-                + (runs - undisturbed)
-                + " of "
-                + Rules.plural(runs, "measured run")
-                + ", and the "
-                + undisturbed
-                + " without either are fewer than the "
-                + Trend.WINDOW
-                + " the rule needs; over every run "
-                + trend.describe()
+            "the trend could not be judged: "
+                + why
                 + ". A longer warmup (@NoLeaks(warmup = …)) or a less busy machine lets it judge"));
   }
 
@@ -423,7 +445,7 @@ final class RepeatedRun {
                             "; a thread ended during "
                                 + Rules.plural(ended, "run")
                                 + ", so only the "
-                                + Rules.plural(q.readings().length - 1, "run")
+                                + Rules.plural(q.runs(), "run")
                                 + " in which none did are judged"));
     return leak;
   }

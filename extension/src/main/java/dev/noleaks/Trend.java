@@ -52,6 +52,11 @@ record Trend(String meter, long[] readings, long threshold) {
     return d.length % 2 == 1 ? d[mid] : (d[mid - 1] + (double) d[mid]) / 2;
   }
 
+  /** How many runs the trend covers. */
+  int runs() {
+    return readings.length - 1;
+  }
+
   /** Deltas the positive-count condition looks at: the last {@value #WINDOW}. */
   int window() {
     return Math.min(WINDOW, readings.length - 1);

@@ -88,6 +88,46 @@ class NativeJudgementTest {
   }
 
   @Test
+  void undisturbedRunsThatRoseTooRarelyAreNotJudgedClean() {
+    // JDK 25 under load: undisturbed runs of a 64 B/run leak read -8 B or +12 B now and then.
+    long[] quiet = {80, 80, -8, 80, 80, 80, 0, 80, 80, 80, 80, 80};
+    long[] deltas = new long[quiet.length * 2];
+    boolean[] disturbed = new boolean[deltas.length];
+    for (int i = 0; i < quiet.length; i++) {
+      deltas[2 * i] = LEAK_NOISE[i % LEAK_NOISE.length];
+      disturbed[2 * i] = true;
+      deltas[2 * i + 1] = quiet[i];
+    }
+
+    Finding f = Series.of(deltas, disturbed).judged().orElseThrow();
+
+    assertThat(f.leak()).isFalse();
+    assertThat(f.summary())
+        .contains("its slope is above the threshold, but the JIT compiled")
+        .contains(
+            "so only the last 12 runs without either grew in only 8 of the last 10 (9 needed)");
+  }
+
+  @Test
+  void anUndisturbedSeriesThatRoseTooRarelyIsNotJudgedClean() {
+    long[] deltas = {
+      80, 80, 80, 80, 80, 80, 80, 80, 80, 80, 80, -16, 80, 80, 80, -16, 80, 80, 80, 80
+    };
+
+    Finding f = Series.of(deltas, new boolean[deltas.length]).judged().orElseThrow();
+
+    assertThat(f.leak()).isFalse();
+    assertThat(f.summary()).contains("but its runs grew in only 8 of the last 10 (9 needed)");
+  }
+
+  @Test
+  void aWanderingCleanSeriesIsClean() {
+    long[] deltas = {32, -32, 0, 0, 32, -32, 48, -48, 0, 0, 16, -16, 0, 0, 32, -32, 0, 0, 64, -64};
+
+    assertThat(Series.of(deltas, new boolean[deltas.length]).judged()).isEmpty();
+  }
+
+  @Test
   void tenUndisturbedFlatRunsAreJudgedCleanWhateverTheNoise() {
     assertThat(noisy(80, 5, 0, LEAK_NOISE).judged()).isEmpty();
   }
