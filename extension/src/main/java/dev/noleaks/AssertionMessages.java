@@ -50,7 +50,7 @@ final class AssertionMessages {
         + ")"
         + (runs > 1 ? " in its largest of " + runs + " runs" : "")
         + " (bytes allocated by the calling thread"
-        + (warmup > 0 ? ", after " + Rules.plural(warmup, "warm-up run") : "")
+        + (warmup > 0 ? ", after " + Sizes.plural(warmup, "warm-up run") : "")
         + ")";
   }
 
@@ -61,9 +61,9 @@ final class AssertionMessages {
         + " to "
         + referent
         + " to be cleared by garbage collection, but it was still reachable after "
-        + seconds(waited)
+        + Sizes.seconds(waited)
         + " and "
-        + Rules.plural(collections, "System.gc() call")
+        + Sizes.plural(collections, "System.gc() call")
         + ".\n"
         + hint;
   }
@@ -97,10 +97,5 @@ final class AssertionMessages {
 
   static String fragmentationUnavailable(String reason) {
     return "Cannot judge native fragmentation: malloc statistics are unavailable: " + reason;
-  }
-
-  /** {@code 3.0 s}. */
-  static String seconds(Duration d) {
-    return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
   }
 }

@@ -85,7 +85,7 @@ final class Concurrency {
 
   /** Why the readings of a disturbed check are not the code's, and what isolates it. */
   static String reason(int neighbours) {
-    return Rules.plural(neighbours, "other thread")
+    return Sizes.plural(neighbours, "other thread")
         + " of JUnit's parallel execution ran tests at the same time, whose descriptors, threads"
         + " and memory are the whole process's as well; run it isolated: @NoLeaks on the test or"
         + " class, or JUnit's @Isolated or @ResourceLock(Resources.GLOBAL)";

@@ -117,7 +117,7 @@ record Lingering(List<Pattern> threads, Duration linger) {
       List<String> parts = new ArrayList<>();
       if (!threads.isEmpty()) {
         parts.add(
-            Rules.plural(threads.size(), "thread")
+            Sizes.plural(threads.size(), "thread")
                 + " ("
                 + threads.stream()
                     .map(t -> "\"" + t.name() + "\"")
@@ -126,7 +126,7 @@ record Lingering(List<Pattern> threads, Duration linger) {
       }
       if (!descriptors.isEmpty()) {
         parts.add(
-            Rules.plural(descriptors.size(), "file descriptor")
+            Sizes.plural(descriptors.size(), "file descriptor")
                 + " ("
                 + String.join(", ", Rules.described(descriptors))
                 + ")");
@@ -237,7 +237,7 @@ record Lingering(List<Pattern> threads, Duration linger) {
         remains.threads().isEmpty() ? Check.DESCRIPTORS : Check.THREADS,
         remains.describe()
             + " still there "
-            + AssertionMessages.seconds(linger)
+            + Sizes.seconds(linger)
             + " after the test ended (they looked on their way out, and were waited for:"
             + " noleaks.linger)",
         List.of());
@@ -250,7 +250,7 @@ record Lingering(List<Pattern> threads, Duration linger) {
     }
     return Optional.of(
         "on their way out, checked again within "
-            + AssertionMessages.seconds(linger)
+            + Sizes.seconds(linger)
             + " (noleaks.linger): "
             + left.describe());
   }

@@ -172,7 +172,7 @@ final class RepeatedRun {
     if (quiet.isPresent()) {
       Trend q = quiet.get();
       String judged =
-          "; " + jitBusy + ", so only the last " + Rules.plural(q.runs(), "run") + " without";
+          "; " + jitBusy + ", so only the last " + Sizes.plural(q.runs(), "run") + " without";
       return q.leaks()
           ? Optional.of(finding(Check.NATIVE, q, runs, settings, judged + " either are judged"))
           : notJudgedWhenItRose(q, judged.substring(2) + " either grew in only");
@@ -198,7 +198,7 @@ final class RepeatedRun {
         "the JIT compiled or the JVM malloc'ed for itself during "
             + (runs - undisturbed)
             + " of "
-            + Rules.plural(runs, "measured run")
+            + Sizes.plural(runs, "measured run")
             + ", and the "
             + undisturbed
             + " without either are fewer than the "
@@ -443,9 +443,9 @@ final class RepeatedRun {
                             n,
                             settings,
                             "; a thread ended during "
-                                + Rules.plural(ended, "run")
+                                + Sizes.plural(ended, "run")
                                 + ", so only the "
-                                + Rules.plural(q.runs(), "run")
+                                + Sizes.plural(q.runs(), "run")
                                 + " in which none did are judged"));
     return leak;
   }
@@ -461,9 +461,9 @@ final class RepeatedRun {
         check,
         trend.describe(),
         List.of(
-            Rules.plural(runs, "measured run")
+            Sizes.plural(runs, "measured run")
                 + " after "
-                + Rules.plural(settings.warmup(), "warm-up run")
+                + Sizes.plural(settings.warmup(), "warm-up run")
                 + details));
   }
 }

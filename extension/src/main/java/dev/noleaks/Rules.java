@@ -125,7 +125,7 @@ final class Rules {
     return Optional.of(
         leftToTheGc(
             Check.DESCRIPTORS,
-            plural(released.size(), "file descriptor") + " never closed, released",
+            Sizes.plural(released.size(), "file descriptor") + " never closed, released",
             described(released),
             "close it (try-with-resources) instead of leaving it to a GC that may not run"));
   }
@@ -148,7 +148,7 @@ final class Rules {
     return Optional.of(
         Finding.leak(
             Check.DESCRIPTORS,
-            plural(leaked.size(), "file descriptor") + " leaked: " + list,
+            Sizes.plural(leaked.size(), "file descriptor") + " leaked: " + list,
             List.of()));
   }
 
@@ -181,7 +181,7 @@ final class Rules {
     return Optional.of(
         leftToTheGc(
             Check.THREADS,
-            plural(stopped.size(), "thread") + " never stopped, ended",
+            Sizes.plural(stopped.size(), "thread") + " never stopped, ended",
             stopped.stream().map(Rules::named).toList(),
             "stop it (Timer.cancel(), ExecutorService.shutdown() and awaitTermination(), close())"
                 + " instead of leaving it to a GC that may not run: until one does, it keeps"
@@ -243,7 +243,7 @@ final class Rules {
         leaked.stream().map(t -> "\"" + t.name() + "\"").collect(Collectors.joining(", "));
     return Optional.of(
         Finding.leak(
-            Check.THREADS, plural(leaked.size(), "thread") + " leaked: " + names, details));
+            Check.THREADS, Sizes.plural(leaked.size(), "thread") + " leaked: " + names, details));
   }
 
   /**
@@ -271,10 +271,10 @@ final class Rules {
     return Finding.leak(
         Check.BUFFERS,
         (count > 0
-                ? plural(count, kind + " buffer") + " leaked (" + growth + ")"
+                ? Sizes.plural(count, kind + " buffer") + " leaked (" + growth + ")"
                 : kind + " buffers grew by " + growth + " with no more of them")
             + ": "
-            + plural(before.count(), "buffer")
+            + Sizes.plural(before.count(), "buffer")
             + " of "
             + Sizes.format(before.bytes())
             + " before, "
@@ -404,9 +404,5 @@ final class Rules {
                     ? e.getFileName() + ":" + e.getLineNumber()
                     : e.getFileName();
     return e.getClassName() + "." + e.getMethodName() + "(" + location + ")";
-  }
-
-  static String plural(long n, String noun) {
-    return Sizes.count(n) + " " + noun + (n == 1 ? "" : "s");
   }
 }

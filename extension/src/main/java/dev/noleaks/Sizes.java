@@ -1,10 +1,14 @@
 package dev.noleaks;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Human sizes: parsing {@code "512 KB"}, {@code "1 MiB"}, {@code "64 B"} and formatting bytes. */
+/**
+ * Human sizes: parsing {@code "512 KB"}, {@code "1 MiB"}, {@code "64 B"} and formatting bytes,
+ * counts and durations for messages.
+ */
 final class Sizes {
 
   static final String ACCEPTED =
@@ -73,5 +77,15 @@ final class Sizes {
   /** {@code 10000} → {@code "10,000"}. */
   static String count(long n) {
     return String.format(Locale.ROOT, "%,d", n);
+  }
+
+  /** {@code 1 run}, {@code 1,000 runs}: the count and the noun, plural unless it is one. */
+  static String plural(long n, String noun) {
+    return count(n) + " " + noun + (n == 1 ? "" : "s");
+  }
+
+  /** {@code 3.0 s}. */
+  static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
   }
 }

@@ -96,7 +96,7 @@ record Trend(String meter, long[] readings, long threshold) {
         + ", "
         + Sizes.signed(readings[readings.length - 1] - readings[0])
         + " over "
-        + Rules.plural(readings.length - 1, "run")
+        + Sizes.plural(readings.length - 1, "run")
         + ")";
   }
 

@@ -17,7 +17,7 @@ final class Verdicts {
     StringBuilder b = new StringBuilder();
     b.append(where.isEmpty() ? "" : where + " ")
         .append("leaked (")
-        .append(Rules.plural(leaks.size(), "finding"))
+        .append(Sizes.plural(leaks.size(), "finding"))
         .append("):");
     for (Finding f : leaks) {
       b.append("\n  - ").append(f.render());
