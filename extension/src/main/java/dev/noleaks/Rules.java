@@ -74,20 +74,6 @@ final class Rules {
     return findings;
   }
 
-  /** Descriptors in {@code later} that were not in {@code earlier} and are not ignored. */
-  static List<Descriptor> opened(
-      Reading<List<Descriptor>> earlier, Reading<List<Descriptor>> later, Ignores ignores) {
-    List<Descriptor> opened =
-        SnapshotDiff.opened(earlier, later).toOptional().orElse(List.of()).stream()
-            .filter(d -> !ignores.ignoresDescriptor(d))
-            .toList();
-    if (opened.stream().noneMatch(d -> d.kind() == Descriptor.Kind.SOCKET)) {
-      return opened;
-    }
-    Map<Long, String> sockets = Sockets.table();
-    return opened.stream().filter(d -> !ignores.ignoresSocket(d, sockets)).toList();
-  }
-
   /**
    * Descriptors as messages show them: the target and its kind, and for a socket what it is ({@code
    * socket:[81234] (tcp 127.0.0.1:41234 → 127.0.0.1:8080 established)}) when the kernel's tables
@@ -140,7 +126,7 @@ final class Rules {
 
   static Optional<Finding> descriptors(SnapshotDiff diff, Ignores ignores) {
     List<Descriptor> leaked =
-        opened(diff.before().descriptors(), diff.after().descriptors(), ignores);
+        SnapshotDiff.opened(diff.before().descriptors(), diff.after().descriptors(), ignores);
     if (leaked.isEmpty()) {
       return Optional.empty();
     }
@@ -150,14 +136,6 @@ final class Rules {
             Check.DESCRIPTORS,
             Sizes.plural(leaked.size(), "file descriptor") + " leaked: " + list,
             List.of()));
-  }
-
-  /** Threads in {@code later} that were not in {@code earlier} and are not ignored. */
-  static List<JavaThread> started(
-      List<JavaThread> earlier, List<JavaThread> later, Ignores ignores) {
-    Set<Long> old = new HashSet<>();
-    earlier.forEach(t -> old.add(t.id()));
-    return later.stream().filter(t -> !old.contains(t.id()) && !ignores.ignoresThread(t)).toList();
   }
 
   /**
@@ -221,7 +199,8 @@ final class Rules {
       Set.of("java.util.TimerThread.mainLoop", "java.util.concurrent.ThreadPoolExecutor.getTask");
 
   static Optional<Finding> threads(SnapshotDiff diff, Ignores ignores) {
-    List<JavaThread> leaked = started(diff.before().threads(), diff.after().threads(), ignores);
+    List<JavaThread> leaked =
+        SnapshotDiff.started(diff.before().threads(), diff.after().threads(), ignores);
     if (leaked.isEmpty()) {
       return Optional.empty();
     }

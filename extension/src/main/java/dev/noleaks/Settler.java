@@ -77,7 +77,7 @@ final class Settler {
   static List<Descriptor> openWithoutGc(
       Meters meters, Snapshot before, Ignores ignores, Duration timeout) {
     return lingering(
-        () -> Rules.opened(before.descriptors(), meters.probe().descriptors(), ignores),
+        () -> SnapshotDiff.opened(before.descriptors(), meters.probe().descriptors(), ignores),
         SnapshotDiff::key,
         timeout);
   }
@@ -89,7 +89,7 @@ final class Settler {
   static List<JavaThread> aliveWithoutGc(Snapshot before, Ignores ignores, Duration timeout) {
     List<JavaThread> alive =
         lingering(
-            () -> Rules.started(before.threads(), Meters.threads(false), ignores),
+            () -> SnapshotDiff.started(before.threads(), Meters.threads(false), ignores),
             t -> t.id() + "\0" + t.state(),
             timeout);
     if (alive.isEmpty()) {

@@ -380,11 +380,11 @@ final class SingleRun {
     Snapshot before = baseline.snapshot();
     List<Descriptor> open =
         s.checks(Check.DESCRIPTORS)
-            ? Rules.opened(before.descriptors(), meters.probe().descriptors(), s.ignores())
+            ? SnapshotDiff.opened(before.descriptors(), meters.probe().descriptors(), s.ignores())
             : List.of();
     List<JavaThread> alive =
         s.checks(Check.THREADS)
-            ? Rules.started(before.threads(), Meters.threads(true), s.ignores())
+            ? SnapshotDiff.started(before.threads(), Meters.threads(true), s.ignores())
             : List.of();
     Settler.collectGarbage();
     Snapshot after = meters.capture(true, false);
@@ -511,10 +511,10 @@ final class SingleRun {
     return s.lingering()
         .of(
             s.checks(Check.THREADS)
-                ? Rules.started(before.threads(), after.threads(), s.ignores())
+                ? SnapshotDiff.started(before.threads(), after.threads(), s.ignores())
                 : List.of(),
             s.checks(Check.DESCRIPTORS)
-                ? Rules.opened(before.descriptors(), after.descriptors(), s.ignores())
+                ? SnapshotDiff.opened(before.descriptors(), after.descriptors(), s.ignores())
                 : List.of(),
             after.threads());
   }

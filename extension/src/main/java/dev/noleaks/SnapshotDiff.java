@@ -2,9 +2,12 @@ package dev.noleaks;
 
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.Reading;
+import dev.noleaks.probe.Sockets;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What changed between two snapshots: growth of the continuous meters and the discrete resources
@@ -46,6 +49,20 @@ public record SnapshotDiff(Snapshot before, Snapshot after) {
     return later.map(list -> list.stream().filter(d -> !old.contains(key(d))).toList());
   }
 
+  /** Descriptors in {@code later} that were not in {@code earlier} and are not ignored. */
+  static List<Descriptor> opened(
+      Reading<List<Descriptor>> earlier, Reading<List<Descriptor>> later, Ignores ignores) {
+    List<Descriptor> opened =
+        opened(earlier, later).toOptional().orElse(List.of()).stream()
+            .filter(d -> !ignores.ignoresDescriptor(d))
+            .toList();
+    if (opened.stream().noneMatch(d -> d.kind() == Descriptor.Kind.SOCKET)) {
+      return opened;
+    }
+    Map<Long, String> sockets = Sockets.table();
+    return opened.stream().filter(d -> !ignores.ignoresSocket(d, sockets)).toList();
+  }
+
   /**
    * A descriptor's identity across snapshots: its number and target. A file deleted while open (a
    * build replacing a jar on the class path) reads back as {@code "path (deleted)"} and is still
@@ -63,11 +80,20 @@ public record SnapshotDiff(Snapshot before, Snapshot after) {
 
   /** Java threads alive in the later snapshot that did not exist in the earlier one. */
   public List<JavaThread> newThreads() {
+    return started(before.threads(), after.threads(), t -> false);
+  }
+
+  /** Threads in {@code later} that were not in {@code earlier} and are not ignored. */
+  static List<JavaThread> started(
+      List<JavaThread> earlier, List<JavaThread> later, Ignores ignores) {
+    return started(earlier, later, ignores::ignoresThread);
+  }
+
+  private static List<JavaThread> started(
+      List<JavaThread> earlier, List<JavaThread> later, Predicate<JavaThread> ignored) {
     Set<Long> old = new HashSet<>();
-    for (JavaThread t : before.threads()) {
-      old.add(t.id());
-    }
-    return after.threads().stream().filter(t -> !old.contains(t.id())).toList();
+    earlier.forEach(t -> old.add(t.id()));
+    return later.stream().filter(t -> !old.contains(t.id()) && !ignored.test(t)).toList();
   }
 
   /** Change in the number of direct buffers. */
