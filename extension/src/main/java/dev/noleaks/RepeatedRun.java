@@ -49,7 +49,7 @@ final class RepeatedRun {
     boolean nativeMemory = settings.checks(Check.NATIVE) && meters.probe().malloc().isAvailable();
     int n = settings.repeat();
     int most = n * MAX_EXTENSION;
-    Readings r = new Readings(most + 1);
+    Series r = new Series(most + 1);
     // The calling thread's malloc cache is emptied around each run, so that what the run mallocs
     // shows in the in-use figure (see ThreadCache).
     ThreadCache cache = new ThreadCache();
@@ -119,9 +119,9 @@ final class RepeatedRun {
       // see judgeNative for what is judged then.
       Trend trend = r.nativeTrend(runs, n, settings.nativeThreshold());
       while (runs < most
-          && Readings.count(r.disturbed, runs, Trend.WINDOW) > 0
+          && Series.count(r.disturbed, runs, Trend.WINDOW) > 0
           && (trend.slope() > trend.threshold()
-              || runs - Readings.count(r.disturbed, runs, runs) < Trend.WINDOW)) {
+              || runs - Series.count(r.disturbed, runs, runs) < Trend.WINDOW)) {
         for (int i = 0; i < Trend.WINDOW && runs < most; i++) {
           runs++;
           measured.run();
@@ -158,7 +158,7 @@ final class RepeatedRun {
     long threshold = settings.nativeThreshold();
     Trend trend =
         new Trend("native memory", Arrays.copyOfRange(readings, runs - n, runs + 1), threshold);
-    int jit = Readings.count(disturbed, runs, trend.window());
+    int jit = Series.count(disturbed, runs, trend.window());
     String jitBusy =
         "the JIT compiled or the JVM malloc'ed for itself during "
             + jit
@@ -167,7 +167,7 @@ final class RepeatedRun {
             + " runs";
     Optional<Trend> quiet =
         jit > 0
-            ? Readings.quietTrend("native memory", readings, disturbed, runs, n, threshold)
+            ? Series.quietTrend("native memory", readings, disturbed, runs, n, threshold)
             : Optional.empty();
     if (quiet.isPresent()) {
       Trend q = quiet.get();
@@ -193,7 +193,7 @@ final class RepeatedRun {
     if (jit == 0) {
       return notJudgedWhenItRose(trend, "its runs grew in only");
     }
-    int undisturbed = runs - Readings.count(disturbed, runs, runs);
+    int undisturbed = runs - Series.count(disturbed, runs, runs);
     return notJudged(
         "the JIT compiled or the JVM malloc'ed for itself during "
             + (runs - undisturbed)
@@ -241,12 +241,12 @@ final class RepeatedRun {
   }
 
   /**
-   * Readings after the baseline (index 0) and after each measured run, in arrays allocated once,
-   * and for each run whether it was disturbed: the JIT compiled, the JVM malloc'ed or freed for
-   * itself (NMT's block count moved), or a native thread started or ended, between the previous
-   * reading and this one.
+   * Series after the baseline (index 0) and after each measured run, in arrays allocated once, and
+   * for each run whether it was disturbed: the JIT compiled, the JVM malloc'ed or freed for itself
+   * (NMT's block count moved), or a native thread started or ended, between the previous reading
+   * and this one.
    */
-  private static final class Readings {
+  private static final class Series {
     final long[] heap;
     final long[] nativeBytes;
     final boolean[] disturbed;
@@ -279,7 +279,7 @@ final class RepeatedRun {
 
     private Optional<Settler.CompilerClock> clock = Optional.empty();
 
-    Readings(int size) {
+    Series(int size) {
       heap = new long[size];
       nativeBytes = new long[size];
       disturbed = new boolean[size];
@@ -414,16 +414,16 @@ final class RepeatedRun {
   }
 
   /** The heap leak the trend rule finds in the first {@code n} runs, without the classes. */
-  private static Optional<Finding> heapLeak(Readings r, int n, Settings settings) {
+  private static Optional<Finding> heapLeak(Series r, int n, Settings settings) {
     Trend trend = new Trend("heap", Arrays.copyOf(r.heap, n + 1), settings.heapThreshold());
     // A thread that ended frees its objects in the next reading: a negative delta that has
     // nothing to do with the body. If the rule does not see a leak and threads ended, the runs
     // in which none did are judged (when there are at least 10 of them).
-    int ended = Readings.count(r.threadEnded, n, n);
+    int ended = Series.count(r.threadEnded, n, n);
     Optional<Trend> quiet =
         trend.leaks() || ended == 0
             ? Optional.empty()
-            : Readings.quietTrend("heap", r.heap, r.threadEnded, n, n, settings.heapThreshold());
+            : Series.quietTrend("heap", r.heap, r.threadEnded, n, n, settings.heapThreshold());
     Optional<Finding> leak =
         trend.leaks()
             ? Optional.of(
