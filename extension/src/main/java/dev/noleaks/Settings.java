@@ -193,8 +193,32 @@ record Settings(
     return repeat > 0;
   }
 
+  /**
+   * The attributes of a {@code @NoLeaks} annotation as plain values, so that settings resolve
+   * without the annotation type or JUnit (the extension maps the annotation: {@link
+   * TestSettings#attributes}). Unset is as the annotation writes it: an empty array or text, -1 for
+   * a count, no choice for {@code mode} and {@code rerun}.
+   *
+   * @param warnOnly {@code mode}: warn (true), fail (false), or the configuration's (empty)
+   * @param rerun {@code rerun}: on growth (true), never (false), or the configuration's (empty)
+   */
+  record Attributes(
+      Check[] checks,
+      Check[] skip,
+      String heapTolerance,
+      String nativeTolerance,
+      String heapThreshold,
+      String nativeThreshold,
+      int repeat,
+      int warmup,
+      String settleTimeout,
+      String[] ignoreThreads,
+      String[] ignoreDescriptors,
+      Optional<Boolean> warnOnly,
+      Optional<Boolean> rerun) {}
+
   /** The settings for a test: the nearest {@code @NoLeaks} (if any) over the configuration. */
-  static Settings resolve(Optional<NoLeaks> annotation, String where, Source config) {
+  static Settings resolve(Optional<Attributes> annotation, String where, Source config) {
     return new Resolver(annotation, where, config).resolve();
   }
 
@@ -286,11 +310,11 @@ record Settings(
   }
 
   private static final class Resolver {
-    private final Optional<NoLeaks> annotation;
+    private final Optional<Attributes> annotation;
     private final String where;
     private final Source config;
 
-    Resolver(Optional<NoLeaks> annotation, String where, Source config) {
+    Resolver(Optional<Attributes> annotation, String where, Source config) {
       this.annotation = annotation;
       this.where = where;
       this.config = config;
@@ -298,10 +322,10 @@ record Settings(
 
     Settings resolve() {
       Set<Check> checks =
-          pick("checks", NoLeaks::checks, a -> a.length == 0, this::checkList)
+          pick("checks", Attributes::checks, a -> a.length == 0, this::checkList)
               .orElse(EnumSet.allOf(Check.class));
       Set<Check> skip =
-          pick("skip", NoLeaks::skip, a -> a.length == 0, this::checkList)
+          pick("skip", Attributes::skip, a -> a.length == 0, this::checkList)
               .orElse(EnumSet.noneOf(Check.class));
       EnumSet<Check> effective = EnumSet.noneOf(Check.class);
       effective.addAll(checks);
@@ -315,28 +339,31 @@ record Settings(
       }
 
       long heapTolerance =
-          size("heap.tolerance", "heapTolerance", NoLeaks::heapTolerance, DEFAULT_HEAP_TOLERANCE);
+          size(
+              "heap.tolerance", "heapTolerance", Attributes::heapTolerance, DEFAULT_HEAP_TOLERANCE);
       long nativeTolerance =
           size(
               "native.tolerance",
               "nativeTolerance",
-              NoLeaks::nativeTolerance,
+              Attributes::nativeTolerance,
               DEFAULT_NATIVE_TOLERANCE);
       long heapThreshold =
-          size("heap.threshold", "heapThreshold", NoLeaks::heapThreshold, DEFAULT_HEAP_THRESHOLD);
+          size(
+              "heap.threshold", "heapThreshold", Attributes::heapThreshold, DEFAULT_HEAP_THRESHOLD);
       long nativeThreshold =
           size(
               "native.threshold",
               "nativeThreshold",
-              NoLeaks::nativeThreshold,
+              Attributes::nativeThreshold,
               DEFAULT_NATIVE_THRESHOLD);
       int repeat = repeatCount();
       int warmup =
-          count("warmup", "warmup", NoLeaks::warmup, -1, DEFAULT_WARMUP, "a whole number ≥ 0");
+          count("warmup", "warmup", Attributes::warmup, -1, DEFAULT_WARMUP, "a whole number ≥ 0");
       Duration settle = duration();
-      List<Pattern> threads = patterns("ignore.threads", "ignoreThreads", NoLeaks::ignoreThreads);
+      List<Pattern> threads =
+          patterns("ignore.threads", "ignoreThreads", Attributes::ignoreThreads);
       List<Pattern> descriptors =
-          patterns("ignore.descriptors", "ignoreDescriptors", NoLeaks::ignoreDescriptors);
+          patterns("ignore.descriptors", "ignoreDescriptors", Attributes::ignoreDescriptors);
       boolean warn = warnOnly();
       boolean rerun = rerun();
       Lingering lingering =
@@ -368,7 +395,7 @@ record Settings(
      * for.
      */
     private boolean annotationChecksNothing() {
-      NoLeaks a = annotation.orElseThrow();
+      Attributes a = annotation.orElseThrow();
       EnumSet<Check> own =
           a.checks().length == 0
               ? EnumSet.allOf(Check.class)
@@ -386,7 +413,7 @@ record Settings(
      * Zero forces a single run even where the configuration sets a repeat count.
      */
     private int repeatCount() {
-      int repeat = count("repeat", "repeat", NoLeaks::repeat, -1, 0, REPEAT_FORM);
+      int repeat = count("repeat", "repeat", Attributes::repeat, -1, 0, REPEAT_FORM);
       if (!validRepeat(repeat)) {
         boolean fromAnnotation = annotation.isPresent() && annotation.get().repeat() != -1;
         throw bad(
@@ -400,7 +427,7 @@ record Settings(
     /** The annotation's value when set, else the parameter's, parsed from text. */
     private <A, T> Optional<T> pick(
         String key,
-        Function<NoLeaks, A> attribute,
+        Function<Attributes, A> attribute,
         java.util.function.Predicate<A> unset,
         java.util.function.BiFunction<String, String, T> fromText) {
       if (annotation.isPresent()) {
@@ -451,7 +478,7 @@ record Settings(
     }
 
     private long size(
-        String key, String attributeName, Function<NoLeaks, String> attribute, String fallback) {
+        String key, String attributeName, Function<Attributes, String> attribute, String fallback) {
       return text(key, attributeName, attribute)
           .map(
               t -> {
@@ -467,7 +494,7 @@ record Settings(
     private int count(
         String key,
         String attributeName,
-        Function<NoLeaks, Integer> attribute,
+        Function<Attributes, Integer> attribute,
         int unset,
         int fallback,
         String form) {
@@ -498,13 +525,13 @@ record Settings(
     }
 
     private Duration duration() {
-      return text("settle.timeout", "settleTimeout", NoLeaks::settleTimeout)
+      return text("settle.timeout", "settleTimeout", Attributes::settleTimeout)
           .map(t -> parseDuration(t.name(), t.text()))
           .orElseGet(() -> parseDuration("default", DEFAULT_SETTLE_TIMEOUT));
     }
 
     private List<Pattern> patterns(
-        String key, String attributeName, Function<NoLeaks, String[]> attribute) {
+        String key, String attributeName, Function<Attributes, String[]> attribute) {
       List<Pattern> result = patterns(key);
       annotation.ifPresent(
           a -> {
@@ -532,45 +559,28 @@ record Settings(
     }
 
     private boolean warnOnly() {
-      return choice(
-          "mode",
-          NoLeaks::mode,
-          NoLeaks.Mode.CONFIGURED,
-          NoLeaks.Mode.WARN,
-          "warn",
-          "fail",
-          "fail or warn",
-          false);
+      return choice("mode", Attributes::warnOnly, "warn", "fail", "fail or warn", false);
     }
 
     /** Whether a single run whose memory grew runs again: {@code noleaks.rerun}, default yes. */
     private boolean rerun() {
-      return choice(
-          "rerun",
-          NoLeaks::rerun,
-          NoLeaks.Rerun.CONFIGURED,
-          NoLeaks.Rerun.ON_GROWTH,
-          "on-growth",
-          "never",
-          RERUN_FORM,
-          true);
+      return choice("rerun", Attributes::rerun, "on-growth", "never", RERUN_FORM, true);
     }
 
     /**
-     * A yes-or-no setting: the annotation's constant unless it is {@code configured}, else the
-     * parameter's word ({@code yes} or {@code no}, accepted in any case), else {@code fallback}.
+     * A yes-or-no setting: the annotation's choice when it made one, else the parameter's word
+     * ({@code yes} or {@code no}, accepted in any case), else {@code fallback}.
      */
-    private <E extends Enum<E>> boolean choice(
+    private boolean choice(
         String key,
-        Function<NoLeaks, E> attribute,
-        E configured,
-        E whenYes,
+        Function<Attributes, Optional<Boolean>> attribute,
         String yes,
         String no,
         String form,
         boolean fallback) {
-      if (annotation.isPresent() && attribute.apply(annotation.get()) != configured) {
-        return attribute.apply(annotation.get()) == whenYes;
+      Optional<Boolean> chosen = annotation.flatMap(attribute);
+      if (chosen.isPresent()) {
+        return chosen.get();
       }
       return config
           .parameter(key)
@@ -588,7 +598,7 @@ record Settings(
     private record Text(String name, String text) {}
 
     private Optional<Text> text(
-        String key, String attributeName, Function<NoLeaks, String> attribute) {
+        String key, String attributeName, Function<Attributes, String> attribute) {
       if (annotation.isPresent()) {
         String value = attribute.apply(annotation.get());
         if (!value.isEmpty()) {

@@ -54,11 +54,39 @@ final class TestSettings {
     }
     Settings settings;
     try {
-      settings = Settings.resolve(annotation, TestReport.describe(context), config);
+      settings =
+          Settings.resolve(
+              annotation.map(TestSettings::attributes), TestReport.describe(context), config);
     } catch (IllegalArgumentException bad) {
       throw new ExtensionConfigurationException(bad.getMessage(), bad);
     }
     return settings.checks().isEmpty() ? Optional.empty() : Optional.of(settings);
+  }
+
+  /** The annotation's attributes as the settings read them. */
+  static Settings.Attributes attributes(NoLeaks a) {
+    return new Settings.Attributes(
+        a.checks(),
+        a.skip(),
+        a.heapTolerance(),
+        a.nativeTolerance(),
+        a.heapThreshold(),
+        a.nativeThreshold(),
+        a.repeat(),
+        a.warmup(),
+        a.settleTimeout(),
+        a.ignoreThreads(),
+        a.ignoreDescriptors(),
+        switch (a.mode()) {
+          case CONFIGURED -> Optional.empty();
+          case WARN -> Optional.of(true);
+          case FAIL -> Optional.of(false);
+        },
+        switch (a.rerun()) {
+          case CONFIGURED -> Optional.empty();
+          case ON_GROWTH -> Optional.of(true);
+          case NEVER -> Optional.of(false);
+        });
   }
 
   /** The nearest {@code @NoLeaks}: on the method, its class, or an enclosing class. */

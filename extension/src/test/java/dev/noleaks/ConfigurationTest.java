@@ -93,7 +93,7 @@ class ConfigurationTest {
     NoLeaks annotation = Annotated.class.getAnnotation(NoLeaks.class);
     Settings s =
         Settings.resolve(
-            Optional.of(annotation),
+            Optional.of(TestSettings.attributes(annotation)),
             "Annotated.test()",
             key ->
                 Optional.ofNullable(
