@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.probe.ThreadCache;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.ThreadMXBean;

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.probe;
 
 import com.sun.jna.Native;
 
@@ -14,7 +14,7 @@ import com.sun.jna.Native;
  * (frees that refill the cache, the rest going to the free bins) leaves the cache full and the
  * in-use figure unchanged at every reading, whatever the run did.
  */
-final class ThreadCache {
+public final class ThreadCache {
 
   /** glibc's default {@code tcache_count}. */
   static final int PER_CLASS = 7;
@@ -22,11 +22,14 @@ final class ThreadCache {
   /** Size classes: chunks of 32 to 1,040 B, one request size per class. */
   static final int CLASSES = 64;
 
+  /** A cache holder for the calling thread; allocates its array once, mallocs nothing yet. */
+  public ThreadCache() {}
+
   private final long[] held = new long[PER_CLASS * CLASSES];
   private int count;
 
   /** Takes the calling thread's cached chunks out of its cache; {@link #refill()} returns them. */
-  void drain() {
+  public void drain() {
     refill();
     for (int c = 0; c < CLASSES; c++) {
       long request = 24 + 16L * c;
@@ -40,7 +43,7 @@ final class ThreadCache {
   }
 
   /** Frees what {@link #drain()} took: the cache fills up, the rest goes back to the arena. */
-  void refill() {
+  public void refill() {
     for (int i = count - 1; i >= 0; i--) {
       Native.free(held[i]);
     }
