@@ -134,10 +134,10 @@ final class LeakCheck {
       return judgement;
     }
     Duration linger = settings.lingering().linger();
-    Lingering.Left remains =
-        Lingering.awaitGone(Meters.get(), judgement.lingering(), endedNanos + linger.toNanos());
+    Left remains =
+        Left.awaitGone(Meters.get(), judgement.lingering(), endedNanos + linger.toNanos());
     return judgement.lingeringJudged(
-        remains.isEmpty() ? Optional.empty() : Optional.of(Lingering.stillThere(remains, linger)));
+        remains.isEmpty() ? Optional.empty() : Optional.of(Left.stillThere(remains, linger)));
   }
 
   /**

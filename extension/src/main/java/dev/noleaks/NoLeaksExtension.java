@@ -65,7 +65,7 @@ public class NoLeaksExtension
    */
   @Override
   public void afterAll(ExtensionContext context) {
-    List<Lingering.Pending> late = Lingering.overdue(Meters.get(), context.getUniqueId());
+    List<Pending> late = Pending.overdue(Meters.get(), context.getUniqueId());
     if (late.isEmpty()) {
       return;
     }
@@ -73,8 +73,8 @@ public class NoLeaksExtension
         new StringBuilder(
             context.getDisplayName() + ": what tests left on its way out was still there:");
     boolean fails = false;
-    for (Lingering.Pending p : late) {
-      Finding f = Lingering.stillThere(p.left(), p.settings().lingering().linger());
+    for (Pending p : late) {
+      Finding f = Left.stillThere(p.left(), p.settings().lingering().linger());
       context.publishReportEntry("noleaks.leak." + f.check().key(), p.test() + ": " + f.summary());
       message.append("\n  - ").append(p.test()).append(": ").append(f.summary());
       fails |= !p.settings().warnOnly();
@@ -285,8 +285,8 @@ public class NoLeaksExtension
       return LeakCheck.awaitLingering(settings, judgement, System.nanoTime());
     }
     java.time.Duration linger = settings.lingering().linger();
-    Lingering.defer(
-        new Lingering.Pending(
+    Pending.defer(
+        new Pending(
             TestReport.describe(context),
             owner,
             judgement.lingering(),
@@ -294,7 +294,7 @@ public class NoLeaksExtension
             settings));
     return judgement
         .lingeringJudged(Optional.empty())
-        .with(List.of(), Lingering.note(judgement.lingering(), linger));
+        .with(List.of(), Left.note(judgement.lingering(), linger));
   }
 
   /** The check of this test, or of the factory a dynamic test belongs to; null when none. */

@@ -84,21 +84,18 @@ final class SingleRun {
       String afterReadings,
       int neighbours,
       List<String> notes,
-      Lingering.Left lingering) {
+      Left lingering) {
 
     Judgement {
       notes = List.copyOf(notes);
     }
 
     Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings) {
-      this(leaks, unavailable, afterReadings, 0, List.of(), Lingering.Left.NONE);
+      this(leaks, unavailable, afterReadings, 0, List.of(), Left.NONE);
     }
 
     Judgement(
-        List<Finding> leaks,
-        List<Finding> unavailable,
-        String afterReadings,
-        Lingering.Left lingering) {
+        List<Finding> leaks, List<Finding> unavailable, String afterReadings, Left lingering) {
       this(leaks, unavailable, afterReadings, 0, List.of(), lingering);
     }
 
@@ -132,7 +129,7 @@ final class SingleRun {
     Judgement lingeringJudged(Optional<Finding> stillThere) {
       List<Finding> all = new ArrayList<>(leaks);
       stillThere.ifPresent(all::add);
-      return new Judgement(all, unavailable, afterReadings, neighbours, notes, Lingering.Left.NONE);
+      return new Judgement(all, unavailable, afterReadings, neighbours, notes, Left.NONE);
     }
 
     /**
@@ -144,8 +141,7 @@ final class SingleRun {
       for (Check c : s.checks()) {
         notMeasured.add(Finding.unavailable(c, c.key(), Concurrency.reason(neighbours)));
       }
-      return new Judgement(
-          List.of(), notMeasured, afterReadings, neighbours, List.of(), Lingering.Left.NONE);
+      return new Judgement(List.of(), notMeasured, afterReadings, neighbours, List.of(), Left.NONE);
     }
   }
 
@@ -470,17 +466,16 @@ final class SingleRun {
             ? Settler.aliveWithoutGc(before, s.ignores(), s.settleTimeout())
             : List.of();
     Snapshot after = settle(meters, before, s);
-    Lingering.Left lingering = lingering(before, after, s);
+    Left lingering = lingering(before, after, s);
     List<Finding> leaks = Rules.leaks(before.diff(after.without(lingering)), s);
     // What lingered before the GC may have gone during a long settle: not the GC's doing alone.
     List<JavaThread> seen = new ArrayList<>(aliveBeforeGc);
     seen.addAll(after.threads());
-    Lingering.Left wasLingering =
-        s.lingering().of(aliveBeforeGc, openBeforeGc, seen).plus(lingering);
+    Left wasLingering = Left.of(s.lingering(), aliveBeforeGc, openBeforeGc, seen).plus(lingering);
     if (!lingering.isEmpty() && leaks.stream().anyMatch(f -> judgesMemory(f.check()))) {
       // Memory may be held by what is on its way out (an HttpClient keeps its direct buffers until
       // it has shut down): waited for, bounded by the linger, then everything is read again.
-      Lingering.awaitGone(meters, lingering, System.nanoTime() + s.lingering().linger().toNanos());
+      Left.awaitGone(meters, lingering, System.nanoTime() + s.lingering().linger().toNanos());
       after = settle(meters, before, s);
       lingering = lingering(before, after, s);
       leaks = Rules.leaks(before.diff(after.without(lingering)), s);
@@ -507,16 +502,16 @@ final class SingleRun {
   /**
    * What the JDK shuts down by itself later than settling waits: judged later ({@link Lingering}).
    */
-  private static Lingering.Left lingering(Snapshot before, Snapshot after, Settings s) {
-    return s.lingering()
-        .of(
-            s.checks(Check.THREADS)
-                ? SnapshotDiff.started(before.threads(), after.threads(), s.ignores())
-                : List.of(),
-            s.checks(Check.DESCRIPTORS)
-                ? SnapshotDiff.opened(before.descriptors(), after.descriptors(), s.ignores())
-                : List.of(),
-            after.threads());
+  private static Left lingering(Snapshot before, Snapshot after, Settings s) {
+    return Left.of(
+        s.lingering(),
+        s.checks(Check.THREADS)
+            ? SnapshotDiff.started(before.threads(), after.threads(), s.ignores())
+            : List.of(),
+        s.checks(Check.DESCRIPTORS)
+            ? SnapshotDiff.opened(before.descriptors(), after.descriptors(), s.ignores())
+            : List.of(),
+        after.threads());
   }
 
   /**

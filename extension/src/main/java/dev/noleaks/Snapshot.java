@@ -105,7 +105,7 @@ public record Snapshot(
   }
 
   /** This snapshot without threads and descriptors that are on their way out. */
-  Snapshot without(Lingering.Left left) {
+  Snapshot without(Left left) {
     return new Snapshot(
         takenAt,
         heapUsed,

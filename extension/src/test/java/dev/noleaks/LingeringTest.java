@@ -216,8 +216,8 @@ class LingeringTest {
             .filter(t -> t.id() == owner.getId())
             .findFirst()
             .orElseThrow();
-    Lingering.Left left = new Lingering.Left(List.of(ownerThen), opened);
-    assertThat(Lingering.remaining(meters, left).descriptors())
+    Left left = new Left(List.of(ownerThen), opened);
+    assertThat(Left.remaining(meters, left).descriptors())
         .as("while its thread lives, what lingered is still there")
         .isNotEmpty();
     release.countDown();
@@ -225,7 +225,7 @@ class LingeringTest {
     assertThat(left.descriptors()).anyMatch(d -> d.target().equals("anon_inode:[eventpoll]"));
     first.close();
     try (java.nio.channels.Selector second = java.nio.channels.Selector.open()) {
-      assertThat(Lingering.remaining(meters, left).descriptors()).isEmpty();
+      assertThat(Left.remaining(meters, left).descriptors()).isEmpty();
     }
   }
 

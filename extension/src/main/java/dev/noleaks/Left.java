@@ -1,0 +1,173 @@
+package dev.noleaks;
+
+import dev.noleaks.probe.Descriptor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * What a test left that is on its way out ({@link Lingering} says which threads and descriptors
+ * those are): found at the end of a check, waited for, and what is still there after the linger
+ * becomes a finding.
+ *
+ * @param threads threads it started, alive, of a lingering kind
+ * @param descriptors sockets, pipes and anonymous inodes it opened while such a thread (or the
+ *     keep-alive timer) is alive
+ */
+record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
+  static final Left NONE = new Left(List.of(), List.of());
+
+  Left {
+    threads = List.copyOf(threads);
+    descriptors = List.copyOf(descriptors);
+  }
+
+  /** Both, each thread and descriptor once. */
+  Left plus(Left other) {
+    Map<Long, JavaThread> byId = new LinkedHashMap<>();
+    threads.forEach(t -> byId.putIfAbsent(t.id(), t));
+    other.threads().forEach(t -> byId.putIfAbsent(t.id(), t));
+    Map<String, Descriptor> byKey = new LinkedHashMap<>();
+    descriptors.forEach(d -> byKey.putIfAbsent(SnapshotDiff.key(d), d));
+    other.descriptors().forEach(d -> byKey.putIfAbsent(SnapshotDiff.key(d), d));
+    return new Left(List.copyOf(byId.values()), List.copyOf(byKey.values()));
+  }
+
+  boolean isEmpty() {
+    return threads.isEmpty() && descriptors.isEmpty();
+  }
+
+  /** {@code all} but these threads. */
+  List<JavaThread> exceptThreads(List<JavaThread> all) {
+    Set<Long> ids = new HashSet<>();
+    threads.forEach(t -> ids.add(t.id()));
+    return all.stream().filter(t -> !ids.contains(t.id())).toList();
+  }
+
+  /** {@code all} but these descriptors. */
+  List<Descriptor> exceptDescriptors(List<Descriptor> all) {
+    Set<String> keys = new HashSet<>();
+    descriptors.forEach(d -> keys.add(SnapshotDiff.key(d)));
+    return all.stream().filter(d -> !keys.contains(SnapshotDiff.key(d))).toList();
+  }
+
+  /** {@code 2 threads ("HttpClient-1-SelectorManager", …) and 3 file descriptors (…)}. */
+  String describe() {
+    List<String> parts = new ArrayList<>();
+    if (!threads.isEmpty()) {
+      parts.add(
+          Sizes.plural(threads.size(), "thread")
+              + " ("
+              + threads.stream().map(t -> "\"" + t.name() + "\"").collect(Collectors.joining(", "))
+              + ")");
+    }
+    if (!descriptors.isEmpty()) {
+      parts.add(
+          Sizes.plural(descriptors.size(), "file descriptor")
+              + " ("
+              + String.join(", ", Rules.described(descriptors))
+              + ")");
+    }
+    return String.join(" and ", parts);
+  }
+
+  /** Threads whose presence lets sockets, pipes and anonymous inodes linger (besides the above). */
+  private static final List<Pattern> HOLDERS = List.of(Pattern.compile("Keep-Alive-Timer"));
+
+  /** The descriptors that linger beside such threads: never files or devices. */
+  private static final Set<Descriptor.Kind> KINDS =
+      EnumSet.of(Descriptor.Kind.SOCKET, Descriptor.Kind.PIPE, Descriptor.Kind.ANON_INODE);
+
+  /**
+   * The lingering part, by {@code lingering}, of what a test left: {@code started} threads, {@code
+   * opened} descriptors, while {@code alive} threads are alive.
+   */
+  static Left of(
+      Lingering lingering,
+      List<JavaThread> started,
+      List<Descriptor> opened,
+      List<JavaThread> alive) {
+    List<JavaThread> threads = started.stream().filter(lingering::lingers).toList();
+    boolean holder =
+        alive.stream().anyMatch(t -> lingering.lingers(t) || Ignores.matchesAny(HOLDERS, t.name()));
+    List<Descriptor> descriptors =
+        holder ? opened.stream().filter(d -> KINDS.contains(d.kind())).toList() : List.of();
+    if (threads.isEmpty() && descriptors.isEmpty()) {
+      return Left.NONE;
+    }
+    return new Left(threads, descriptors);
+  }
+
+  /**
+   * What is still there of {@code left} now. An anonymous inode's target names nothing that tells
+   * one from another ({@code anon_inode:[eventpoll]}; all share one inode), and a closed
+   * descriptor's number is the next one opened: once every thread that was left is gone (an
+   * HttpClient closes its selector as its threads end), its anonymous inodes count as gone too.
+   */
+  static Left remaining(Meters meters, Left left) {
+    Set<Long> alive = new HashSet<>();
+    Meters.threads(false).forEach(t -> alive.add(t.id()));
+    Set<String> open = new HashSet<>();
+    meters.probe().descriptors().toOptional().orElse(List.of()).stream()
+        .map(SnapshotDiff::key)
+        .forEach(open::add);
+    List<JavaThread> threads = left.threads().stream().filter(t -> alive.contains(t.id())).toList();
+    boolean ownersGone = !left.threads().isEmpty() && threads.isEmpty();
+    return new Left(
+        threads,
+        left.descriptors().stream()
+            .filter(d -> open.contains(SnapshotDiff.key(d)))
+            .filter(d -> !(ownersGone && d.kind() == Descriptor.Kind.ANON_INODE))
+            .toList());
+  }
+
+  /**
+   * Waits until nothing of {@code left} remains or {@code deadlineNanos} ({@link System#nanoTime})
+   * has passed, polling every 50 ms; returns what remains.
+   */
+  static Left awaitGone(Meters meters, Left left, long deadlineNanos) {
+    Left now = remaining(meters, left);
+    while (!now.isEmpty() && System.nanoTime() < deadlineNanos) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return now;
+      }
+      now = remaining(meters, now);
+    }
+    return now;
+  }
+
+  /** The finding for what was still there after the linger. */
+  static Finding stillThere(Left remains, Duration linger) {
+    return Finding.leak(
+        remains.threads().isEmpty() ? Check.DESCRIPTORS : Check.THREADS,
+        remains.describe()
+            + " still there "
+            + Sizes.seconds(linger)
+            + " after the test ended (they looked on their way out, and were waited for:"
+            + " noleaks.linger)",
+        List.of());
+  }
+
+  /** A short description of a pending check, for a report entry. */
+  static Optional<String> note(Left left, Duration linger) {
+    if (left.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "on their way out, checked again within "
+            + Sizes.seconds(linger)
+            + " (noleaks.linger): "
+            + left.describe());
+  }
+}
