@@ -128,7 +128,7 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
     long limit = Sizes.parse(size);
     int w = warmup.orElse(0);
     int runs = Math.max(repeat, 1);
-    Meters meters = Meters.get();
+    Meters meters = LeakCheck.meters();
     int run = 0;
     long most = 0;
     try {

@@ -15,6 +15,45 @@ import java.util.Optional;
  */
 final class LeakCheck {
 
+  private static volatile boolean dryRunDone;
+
+  /**
+   * The meters, with one dry run of a whole check done first, once per JVM: the first test of a run
+   * then does not pay for the classes, lambda forms and caches our own code and JUnit's reporting
+   * load on first use (measured: ~800 KB of heap, mostly time zone data for report entry
+   * timestamps). Every way into a check takes the meters here, before any baseline.
+   */
+  static Meters meters() {
+    Meters meters = Meters.get();
+    if (!dryRunDone) {
+      synchronized (LeakCheck.class) {
+        if (!dryRunDone) {
+          dryRun(meters);
+          dryRunDone = true;
+        }
+      }
+    }
+    return meters;
+  }
+
+  /** A whole check of nothing, on {@code meters} only (not through {@link #meters()}). */
+  private static void dryRun(Meters meters) {
+    Settings settings = Settings.defaults();
+    SingleRun.Baseline baseline =
+        SingleRun.measureHeap(meters, SingleRun.beginResources(meters, settings), false);
+    Snapshot before = baseline.snapshot();
+    Snapshot after = Settler.settleUntil(meters, Duration.ZERO, true, s -> Settler.State.CLEAN);
+    SnapshotDiff diff = before.diff(after);
+    List<Finding> findings = new ArrayList<>(Rules.leaks(diff, settings));
+    Rules.heap(diff, Long.MIN_VALUE).ifPresent(findings::add); // absent with DisableExplicitGC
+    findings.addAll(Rules.unavailable(after, settings));
+    Rules.frame(new Throwable().getStackTrace()[0]);
+    ClassHistogram.parse(baseline.histogram().map(SingleRun.Histogram::text).orElse(""))
+        .grownSince(ClassHistogram.parse(""), Rules.TOP_CLASSES);
+    Verdicts.message("warm-up", findings, findings);
+    Verdicts.readings(after);
+  }
+
   /** The checked code. Its exceptions propagate unchanged. */
   @FunctionalInterface
   interface Body {
@@ -53,7 +92,7 @@ final class LeakCheck {
    * SingleRun#measureHeap(Meters, SingleRun.Baseline, boolean)}).
    */
   Snapshot measureHeap(boolean mayDerive) {
-    Meters meters = Meters.get();
+    Meters meters = meters();
     baseline = SingleRun.measureHeap(meters, baseline, mayDerive);
     return baseline.snapshot();
   }
@@ -64,7 +103,7 @@ final class LeakCheck {
    * set-up code kept are never excused as the method's first use.
    */
   void startingNow() {
-    Meters meters = Meters.get();
+    Meters meters = meters();
     baseline = baseline.startingAt(meters.allocations());
     if (settings.rerun() && !repeats() && settings.checks(Check.BUFFERS)) {
       afterSetUp = meters.withBuffersNow(baseline.snapshot());
@@ -95,7 +134,7 @@ final class LeakCheck {
     if (again == null || !settings.rerun() || neighbours() > 0) {
       return; // under parallel execution its readings are its neighbours' too
     }
-    Meters meters = Meters.get();
+    Meters meters = meters();
     SingleRun.FirstRun first = SingleRun.afterFirstRun(meters, baseline);
     baseline = first.baseline();
     leftToGc.addAll(first.leftToGc());
@@ -134,8 +173,7 @@ final class LeakCheck {
       return judgement;
     }
     Duration linger = settings.lingering().linger();
-    Left remains =
-        Left.awaitGone(Meters.get(), judgement.lingering(), endedNanos + linger.toNanos());
+    Left remains = Left.awaitGone(meters(), judgement.lingering(), endedNanos + linger.toNanos());
     return judgement.lingeringJudged(
         remains.isEmpty() ? Optional.empty() : Optional.of(Left.stillThere(remains, linger)));
   }

@@ -9,7 +9,6 @@ import java.lang.management.BufferPoolMXBean;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -241,9 +240,9 @@ final class Meters {
 
   /**
    * Does once what would otherwise happen inside the first test: reads every meter (JNA loads,
-   * buffers get allocated), loads the classes settling and reporting use, and makes the class
-   * loaders open every jar on the class path (a lookup of a resource that does not exist walks the
-   * whole path and keeps each jar open).
+   * buffers get allocated), loads the classes settling uses, and makes the class loaders open every
+   * jar on the class path (a lookup of a resource that does not exist walks the whole path and
+   * keeps each jar open). The engine adds a dry run of a whole check ({@link LeakCheck#meters()}).
    */
   private void warmUp() {
     ClassLoader system = ClassLoader.getSystemClassLoader();
@@ -257,23 +256,6 @@ final class Meters {
     fingerprint();
     probe.mallocInfo();
     Settler.warmUp(this);
-    // One dry run of a whole check, so that the first test of a run does not pay for the
-    // classes, lambda forms and caches our own code and JUnit's reporting load on first use
-    // (measured: ~800 KB of heap, mostly time zone data for report entry timestamps).
-    Settings settings = Settings.defaults();
-    SingleRun.Baseline baseline =
-        SingleRun.measureHeap(this, SingleRun.beginResources(this, settings), false);
-    Snapshot before = baseline.snapshot();
-    Snapshot after = Settler.settleUntil(this, Duration.ZERO, true, s -> Settler.State.CLEAN);
-    SnapshotDiff diff = before.diff(after);
-    List<Finding> findings = new ArrayList<>(Rules.leaks(diff, settings));
-    Rules.heap(diff, Long.MIN_VALUE).ifPresent(findings::add); // absent with DisableExplicitGC
-    findings.addAll(Rules.unavailable(after, settings));
-    Rules.frame(new Throwable().getStackTrace()[0]);
-    ClassHistogram.parse(baseline.histogram().map(SingleRun.Histogram::text).orElse(""))
-        .grownSince(ClassHistogram.parse(""), Rules.TOP_CLASSES);
-    Verdicts.message("warm-up", findings, findings);
-    Verdicts.readings(after);
     java.time.LocalDateTime.now().toString();
     java.time.ZoneId.systemDefault().getRules();
     openLoopbackConnection();

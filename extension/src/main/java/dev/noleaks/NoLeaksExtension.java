@@ -65,7 +65,7 @@ public class NoLeaksExtension
    */
   @Override
   public void afterAll(ExtensionContext context) {
-    List<Pending> late = Pending.overdue(Meters.get(), context.getUniqueId());
+    List<Pending> late = Pending.overdue(LeakCheck.meters(), context.getUniqueId());
     if (late.isEmpty()) {
       return;
     }

@@ -95,7 +95,7 @@ public final class ReferenceAssert extends AbstractAssert<ReferenceAssert, Refer
       return "A SoftReference is cleared only when the heap runs short; use a WeakReference to"
           + " ask whether the object is still reachable.";
     }
-    if (!Meters.get().explicitGcWorks()) {
+    if (!LeakCheck.meters().explicitGcWorks()) {
       return "System.gc() is disabled (-XX:+DisableExplicitGC), so collections happened only on"
           + " their own.";
     }

@@ -45,7 +45,7 @@ final class RepeatedRun {
    * repetition does that.
    */
   static List<Finding> run(Settings settings, LeakCheck.Body body) throws Throwable {
-    Meters meters = Meters.get();
+    Meters meters = LeakCheck.meters();
     boolean heap = settings.checks(Check.HEAP) && meters.explicitGcWorks();
     boolean nativeMemory = settings.checks(Check.NATIVE) && meters.probe().malloc().isAvailable();
     int n = settings.repeat();

@@ -173,7 +173,7 @@ final class SingleRun {
    * #measureHeap}.
    */
   static Baseline beginResources(Settings s) {
-    return beginResources(Meters.get(), s);
+    return beginResources(LeakCheck.meters(), s);
   }
 
   static Baseline beginResources(Meters meters, Settings s) {
@@ -426,7 +426,7 @@ final class SingleRun {
   }
 
   static Judgement end(Baseline baseline) {
-    return end(Meters.get(), baseline);
+    return end(LeakCheck.meters(), baseline);
   }
 
   static Judgement end(Meters meters, Baseline baseline) {

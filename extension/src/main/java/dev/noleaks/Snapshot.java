@@ -57,7 +57,8 @@ public record Snapshot(
    * a later snapshot's heap figure includes it.
    */
   public static Snapshot take() {
-    return Settler.settleStable(Meters.get(), Settings.fromSystemProperties().settleTimeout());
+    return Settler.settleStable(
+        LeakCheck.meters(), Settings.fromSystemProperties().settleTimeout());
   }
 
   /**
@@ -67,7 +68,7 @@ public record Snapshot(
    * ({@link #take()} reads the two together).
    */
   public static Snapshot now() {
-    return Meters.get().capture(false, true, false);
+    return LeakCheck.meters().capture(false, true, false);
   }
 
   /** This snapshot with a heap figure read later, after a full GC when {@code exact}. */
