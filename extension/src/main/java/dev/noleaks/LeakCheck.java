@@ -41,9 +41,9 @@ final class LeakCheck {
     Settings settings = Settings.defaults();
     SingleRun.Baseline baseline =
         SingleRun.measureHeap(meters, SingleRun.beginResources(meters, settings), false);
-    Snapshot before = baseline.snapshot();
-    Snapshot after = Settler.settleUntil(meters, Duration.ZERO, true, s -> Settler.State.CLEAN);
-    SnapshotDiff diff = before.diff(after);
+    Readings before = baseline.snapshot();
+    Readings after = Settler.settleUntil(meters, Duration.ZERO, true, s -> Settler.State.CLEAN);
+    Diff diff = before.diff(after);
     List<Finding> findings = new ArrayList<>(Rules.leaks(diff, settings));
     Rules.heap(diff, Long.MIN_VALUE).ifPresent(findings::add); // absent with DisableExplicitGC
     findings.addAll(Rules.unavailable(after, settings));
@@ -64,7 +64,7 @@ final class LeakCheck {
   private final Optional<Concurrency> neighbours;
   private SingleRun.Baseline baseline;
   private final List<Finding> trend = new ArrayList<>();
-  private Snapshot afterSetUp;
+  private Readings afterSetUp;
   private List<Finding> firstRunGrew = List.of();
   private Throwable secondRunThrew;
   private java.util.Set<Check> excused = java.util.Set.of();
@@ -91,7 +91,7 @@ final class LeakCheck {
    * growth); with {@code mayDerive} the reading may come from the last full GC instead (see {@link
    * SingleRun#measureHeap(Meters, SingleRun.Baseline, boolean)}).
    */
-  Snapshot measureHeap(boolean mayDerive) {
+  Readings measureHeap(boolean mayDerive) {
     Meters meters = meters();
     baseline = SingleRun.measureHeap(meters, baseline, mayDerive);
     return baseline.snapshot();

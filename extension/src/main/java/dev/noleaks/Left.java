@@ -36,8 +36,8 @@ record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
     threads.forEach(t -> byId.putIfAbsent(t.id(), t));
     other.threads().forEach(t -> byId.putIfAbsent(t.id(), t));
     Map<String, Descriptor> byKey = new LinkedHashMap<>();
-    descriptors.forEach(d -> byKey.putIfAbsent(SnapshotDiff.key(d), d));
-    other.descriptors().forEach(d -> byKey.putIfAbsent(SnapshotDiff.key(d), d));
+    descriptors.forEach(d -> byKey.putIfAbsent(Diff.key(d), d));
+    other.descriptors().forEach(d -> byKey.putIfAbsent(Diff.key(d), d));
     return new Left(List.copyOf(byId.values()), List.copyOf(byKey.values()));
   }
 
@@ -55,8 +55,8 @@ record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
   /** {@code all} but these descriptors. */
   List<Descriptor> exceptDescriptors(List<Descriptor> all) {
     Set<String> keys = new HashSet<>();
-    descriptors.forEach(d -> keys.add(SnapshotDiff.key(d)));
-    return all.stream().filter(d -> !keys.contains(SnapshotDiff.key(d))).toList();
+    descriptors.forEach(d -> keys.add(Diff.key(d)));
+    return all.stream().filter(d -> !keys.contains(Diff.key(d))).toList();
   }
 
   /** {@code 2 threads ("HttpClient-1-SelectorManager", …) and 3 file descriptors (…)}. */
@@ -117,14 +117,14 @@ record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
     Meters.threads(false).forEach(t -> alive.add(t.id()));
     Set<String> open = new HashSet<>();
     meters.probe().descriptors().toOptional().orElse(List.of()).stream()
-        .map(SnapshotDiff::key)
+        .map(Diff::key)
         .forEach(open::add);
     List<JavaThread> threads = left.threads().stream().filter(t -> alive.contains(t.id())).toList();
     boolean ownersGone = !left.threads().isEmpty() && threads.isEmpty();
     return new Left(
         threads,
         left.descriptors().stream()
-            .filter(d -> open.contains(SnapshotDiff.key(d)))
+            .filter(d -> open.contains(Diff.key(d)))
             .filter(d -> !(ownersGone && d.kind() == Descriptor.Kind.ANON_INODE))
             .toList());
   }

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads every meter of a {@link Snapshot}. Created once per JVM, before any baseline: loading JNA
+ * Reads every meter of a {@link Readings}. Created once per JVM, before any baseline: loading JNA
  * starts its cleaner thread and the JDK's process reaper, the probe allocates its buffers, and
  * class path jars are opened, so none of that looks like a test's leak.
  */
@@ -96,12 +96,12 @@ final class Meters {
   }
 
   /** Reads every meter; {@code settled} records whether a full GC came right before. */
-  Snapshot capture(boolean settled) {
+  Readings capture(boolean settled) {
     return capture(settled, true);
   }
 
   /** Reads every meter; without {@code stacks} the threads carry no frames (a baseline's). */
-  Snapshot capture(boolean settled, boolean stacks) {
+  Readings capture(boolean settled, boolean stacks) {
     return capture(settled, stacks, true);
   }
 
@@ -110,7 +110,7 @@ final class Meters {
    * the two agree ({@link JvmMalloc#readWith}, two NMT reads of ~0.3 ms each when the JVM is
    * quiet); otherwise once, just before glibc's.
    */
-  Snapshot capture(boolean settled, boolean stacks, boolean paired) {
+  Readings capture(boolean settled, boolean stacks, boolean paired) {
     long heap = memory.getHeapMemoryUsage().getUsed();
     // Read straight after the heap: from here on the threads' allocation counters bound what they
     // can have added to the heap (see SingleRun.measureHeap).
@@ -119,7 +119,7 @@ final class Meters {
     // glibc and the JVM's own malloc read at one moment: see JvmMalloc.readWith.
     JvmMalloc.Paired<Reading<MallocStats>> malloc =
         paired ? jvmMalloc.readWith(probe::malloc) : jvmMalloc.readOnce(probe::malloc);
-    return new Snapshot(
+    return new Readings(
         Instant.now(),
         heap,
         settled && explicitGcWorks,
@@ -135,7 +135,7 @@ final class Meters {
   }
 
   /** {@code s} with the buffer pools read now: two MXBean reads, no GC, nothing else read. */
-  Snapshot withBuffersNow(Snapshot s) {
+  Readings withBuffersNow(Readings s) {
     return s.withBuffers(pool(direct), pool(mapped));
   }
 

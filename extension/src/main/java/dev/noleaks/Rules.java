@@ -25,7 +25,7 @@ final class Rules {
   private Rules() {}
 
   /** The leaks in a diff, without the class histogram (cheap: used while settling). */
-  static List<Finding> leaks(SnapshotDiff diff, Settings settings) {
+  static List<Finding> leaks(Diff diff, Settings settings) {
     List<Finding> findings = new ArrayList<>();
     if (settings.checks(Check.DESCRIPTORS)) {
       descriptors(diff, settings.ignores()).ifPresent(findings::add);
@@ -50,7 +50,7 @@ final class Rules {
   }
 
   /** Meters a check needed but the platform could not read. */
-  static List<Finding> unavailable(Snapshot snapshot, Settings settings) {
+  static List<Finding> unavailable(Readings snapshot, Settings settings) {
     List<Finding> findings = new ArrayList<>();
     if (settings.checks(Check.NATIVE)) {
       snapshot
@@ -102,9 +102,9 @@ final class Rules {
   static Optional<Finding> closedByGc(
       List<Descriptor> openBeforeGc, Reading<List<Descriptor>> settled) {
     Set<String> stillOpen = new HashSet<>();
-    settled.toOptional().orElse(List.of()).forEach(d -> stillOpen.add(SnapshotDiff.key(d)));
+    settled.toOptional().orElse(List.of()).forEach(d -> stillOpen.add(Diff.key(d)));
     List<Descriptor> released =
-        openBeforeGc.stream().filter(d -> !stillOpen.contains(SnapshotDiff.key(d))).toList();
+        openBeforeGc.stream().filter(d -> !stillOpen.contains(Diff.key(d))).toList();
     if (released.isEmpty() || !settled.isAvailable()) {
       return Optional.empty();
     }
@@ -124,9 +124,9 @@ final class Rules {
         List.of(advice));
   }
 
-  static Optional<Finding> descriptors(SnapshotDiff diff, Ignores ignores) {
+  static Optional<Finding> descriptors(Diff diff, Ignores ignores) {
     List<Descriptor> leaked =
-        SnapshotDiff.opened(diff.before().descriptors(), diff.after().descriptors(), ignores);
+        Diff.opened(diff.before().descriptors(), diff.after().descriptors(), ignores);
     if (leaked.isEmpty()) {
       return Optional.empty();
     }
@@ -198,9 +198,9 @@ final class Rules {
   private static final Set<String> IDLE_WAITS =
       Set.of("java.util.TimerThread.mainLoop", "java.util.concurrent.ThreadPoolExecutor.getTask");
 
-  static Optional<Finding> threads(SnapshotDiff diff, Ignores ignores) {
+  static Optional<Finding> threads(Diff diff, Ignores ignores) {
     List<JavaThread> leaked =
-        SnapshotDiff.started(diff.before().threads(), diff.after().threads(), ignores);
+        Diff.started(diff.before().threads(), diff.after().threads(), ignores);
     if (leaked.isEmpty()) {
       return Optional.empty();
     }
@@ -231,7 +231,7 @@ final class Rules {
    * pool resizing) are native memory grown in place, judged by {@code sizeTolerance} (the native
    * tolerance): on jsoup's suite 6 tests failed for +114 KB to +508 KB of such growth.
    */
-  static List<Finding> buffers(SnapshotDiff diff, long sizeTolerance) {
+  static List<Finding> buffers(Diff diff, long sizeTolerance) {
     List<Finding> findings = new ArrayList<>();
     if (diff.directBufferGrowth() > 0 || diff.directBufferBytesGrowth() > sizeTolerance) {
       findings.add(
@@ -264,7 +264,7 @@ final class Rules {
         List.of());
   }
 
-  static Optional<Finding> heap(SnapshotDiff diff, long tolerance) {
+  static Optional<Finding> heap(Diff diff, long tolerance) {
     long growth = diff.heapGrowth();
     // A baseline whose heap was never read (a @BeforeEach method failed) is not exact either.
     if (!diff.before().heapExact() || !diff.after().heapExact() || growth <= tolerance) {
@@ -289,7 +289,7 @@ final class Rules {
    * reported by the buffer check (their memory is malloc'ed, and counted since NMT's {@code Other}
    * is no longer subtracted as the JVM's own).
    */
-  static Optional<Finding> nativeMemory(SnapshotDiff diff, long tolerance, long directBuffers) {
+  static Optional<Finding> nativeMemory(Diff diff, long tolerance, long directBuffers) {
     Optional<Long> growth = diff.nativeGrowth().toOptional();
     if (growth.isEmpty() || growth.get() - directBuffers <= tolerance) {
       return Optional.empty();
@@ -320,7 +320,7 @@ final class Rules {
    * native threads, before → after. A JVM busy for itself (JIT compiler threads, whose glibc caches
    * NMT does not see) shows in the last two.
    */
-  private static String nativeDetails(Snapshot before, Snapshot after) {
+  private static String nativeDetails(Readings before, Readings after) {
     StringBuilder b = new StringBuilder("glibc in use ");
     b.append(
         fromTo(before.malloc().map(MallocStats::inUse), after.malloc().map(MallocStats::inUse)));

@@ -75,10 +75,10 @@ final class Settler {
    * have stopped changing ({@link #lingering}).
    */
   static List<Descriptor> openWithoutGc(
-      Meters meters, Snapshot before, Ignores ignores, Duration timeout) {
+      Meters meters, Readings before, Ignores ignores, Duration timeout) {
     return lingering(
-        () -> SnapshotDiff.opened(before.descriptors(), meters.probe().descriptors(), ignores),
-        SnapshotDiff::key,
+        () -> Diff.opened(before.descriptors(), meters.probe().descriptors(), ignores),
+        Diff::key,
         timeout);
   }
 
@@ -86,10 +86,10 @@ final class Settler {
    * The threads the code started that are still alive, read before any GC, once they have ended or
    * stopped changing ({@link #lingering}).
    */
-  static List<JavaThread> aliveWithoutGc(Snapshot before, Ignores ignores, Duration timeout) {
+  static List<JavaThread> aliveWithoutGc(Readings before, Ignores ignores, Duration timeout) {
     List<JavaThread> alive =
         lingering(
-            () -> SnapshotDiff.started(before.threads(), Meters.threads(false), ignores),
+            () -> Diff.started(before.threads(), Meters.threads(false), ignores),
             t -> t.id() + "\0" + t.state(),
             timeout);
     if (alive.isEmpty()) {
@@ -154,7 +154,7 @@ final class Settler {
    * A settled snapshot with no baseline to compare with: done when buffer pools, descriptors and
    * threads read the same in two polls in a row, or have been unchanged for {@link #QUIET}.
    */
-  static Snapshot settleStable(Meters meters, Duration timeout) {
+  static Readings settleStable(Meters meters, Duration timeout) {
     Fingerprint[] previous = {null};
     return settleUntil(
         meters,
@@ -188,9 +188,9 @@ final class Settler {
    * leftovers have been unchanged for {@link #QUIET} (and none is {@link State#DRIFTING}) or {@code
    * timeout} has passed.
    */
-  static Snapshot settleUntil(
-      Meters meters, Duration timeout, boolean quietCompiler, Function<Snapshot, State> state) {
-    Snapshot[] last = {read(meters, quietCompiler)};
+  static Readings settleUntil(
+      Meters meters, Duration timeout, boolean quietCompiler, Function<Readings, State> state) {
+    Readings[] last = {read(meters, quietCompiler)};
     if (state.apply(last[0]) == State.CLEAN || timeout.isZero()) {
       return last[0];
     }
@@ -229,7 +229,7 @@ final class Settler {
   }
 
   /** A full GC, a wait for the JIT to go idle when {@code quietCompiler}, then every meter. */
-  static Snapshot read(Meters meters, boolean quietCompiler) {
+  static Readings read(Meters meters, boolean quietCompiler) {
     collectGarbage();
     if (quietCompiler) {
       awaitCompilerQuiet(meters);
@@ -304,14 +304,14 @@ final class Settler {
    */
   static void awaitCleaners(Meters meters, List<Descriptor> open, List<JavaThread> alive) {
     java.util.Set<String> keys = new java.util.HashSet<>();
-    open.forEach(d -> keys.add(SnapshotDiff.key(d)));
+    open.forEach(d -> keys.add(Diff.key(d)));
     java.util.Set<Long> ids = new java.util.HashSet<>();
     alive.forEach(t -> ids.add(t.id()));
     Supplier<List<Object>> stillThere =
         () -> {
           List<Object> now = new ArrayList<>();
           meters.probe().descriptors().toOptional().orElse(List.of()).stream()
-              .map(SnapshotDiff::key)
+              .map(Diff::key)
               .filter(keys::contains)
               .forEach(now::add);
           Meters.threads(false).stream()

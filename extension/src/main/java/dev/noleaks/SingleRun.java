@@ -34,16 +34,16 @@ final class SingleRun {
    */
   record Baseline(
       Settings settings,
-      Snapshot snapshot,
+      Readings snapshot,
       Optional<Histogram> histogram,
       Allocations window,
       long grownAtWindow) {
-    Baseline(Settings settings, Snapshot snapshot) {
+    Baseline(Settings settings, Readings snapshot) {
       this(settings, snapshot, Optional.empty(), null, 0);
     }
 
     Baseline(
-        Settings settings, Snapshot snapshot, Optional<Histogram> histogram, Allocations window) {
+        Settings settings, Readings snapshot, Optional<Histogram> histogram, Allocations window) {
       this(settings, snapshot, histogram, window, 0);
     }
 
@@ -62,7 +62,7 @@ final class SingleRun {
    *     empty, the code runs a second time
    * @param mid the memory right after the first run, after a full GC (null when not read)
    */
-  record FirstRun(Baseline baseline, List<Finding> grew, Snapshot mid, List<Finding> leftToGc) {}
+  record FirstRun(Baseline baseline, List<Finding> grew, Readings mid, List<Finding> leftToGc) {}
 
   /** The checks a second run judges anew; descriptors and threads are judged over both runs. */
   private static final java.util.Set<Check> MEMORY =
@@ -240,7 +240,7 @@ final class SingleRun {
     if (exact && histogram.isPresent() && others.isPresent()) {
       LAST.set(new Chain(heap + others.getAsLong(), afterHistogram, histogram.get()));
     }
-    Snapshot before = resources.snapshot().withHeap(heap, exact);
+    Readings before = resources.snapshot().withHeap(heap, exact);
     return new Baseline(s, before, histogram, afterHistogram);
   }
 
@@ -291,18 +291,18 @@ final class SingleRun {
     Settings s = baseline.settings();
     java.util.Set<Check> checks = memoryChecks(s);
     Settings memory = s.withChecks(checks);
-    Snapshot before = baseline.snapshot();
+    Readings before = baseline.snapshot();
     if (checks.isEmpty() || s.repeated()) {
       return new FirstRun(baseline, List.of(), null, List.of());
     }
     if (!memory.checks(Check.HEAP) || heapBound(baseline, meters.allocations(), s).isPresent()) {
-      Snapshot now = meters.capture(false, false, true);
+      Readings now = meters.capture(false, false, true);
       if (Rules.leaks(before.diff(now), memory.without(Check.HEAP)).isEmpty()) {
         return new FirstRun(baseline, List.of(), null, List.of());
       }
     }
     List<Finding> leftToGc = new ArrayList<>();
-    Snapshot mid = memoryAfterGc(meters, baseline, leftToGc);
+    Readings mid = memoryAfterGc(meters, baseline, leftToGc);
     List<Finding> grew = Rules.leaks(before.diff(mid), memory);
     Allocations read = meters.allocationsAtLastCapture();
     if (grew.isEmpty()) {
@@ -339,12 +339,12 @@ final class SingleRun {
   static java.util.Set<Check> excused(
       Meters meters,
       Baseline baseline,
-      Snapshot afterSetUp,
+      Readings afterSetUp,
       FirstRun first,
       List<Finding> leftToGc) {
     Settings s = baseline.settings();
     Settings memory = s.withChecks(memoryChecks(s));
-    Snapshot second = memoryAfterGc(meters, baseline, leftToGc);
+    Readings second = memoryAfterGc(meters, baseline, leftToGc);
     java.util.Set<Check> grewAgain = checksOf(Rules.leaks(first.mid().diff(second), memory));
     // Buffers only: their counts are exact, while native readings between the check's start and
     // the method's move by hundreds of KB in a JVM's first tests (NoLeaks' own GC and histogram,
@@ -366,24 +366,24 @@ final class SingleRun {
    * Every meter right after a full GC, the heap first (before garbage can gather again), without
    * thread stacks; the JIT waited for before the GC when native readings need it.
    */
-  private static Snapshot memoryAfterGc(Meters meters, Baseline baseline, List<Finding> leftToGc) {
+  private static Readings memoryAfterGc(Meters meters, Baseline baseline, List<Finding> leftToGc) {
     Settings s = baseline.settings();
     if (quietCompiler(meters, s)) {
       Settler.awaitCompilerQuiet(meters);
     }
     // What the code dropped unclosed is closed by this GC's cleaners: read before and after it,
     // so that a GC of NoLeaks' own in the middle of a check does not hide it from the end's rule.
-    Snapshot before = baseline.snapshot();
+    Readings before = baseline.snapshot();
     List<Descriptor> open =
         s.checks(Check.DESCRIPTORS)
-            ? SnapshotDiff.opened(before.descriptors(), meters.probe().descriptors(), s.ignores())
+            ? Diff.opened(before.descriptors(), meters.probe().descriptors(), s.ignores())
             : List.of();
     List<JavaThread> alive =
         s.checks(Check.THREADS)
-            ? SnapshotDiff.started(before.threads(), Meters.threads(true), s.ignores())
+            ? Diff.started(before.threads(), Meters.threads(true), s.ignores())
             : List.of();
     Settler.collectGarbage();
-    Snapshot after = meters.capture(true, false);
+    Readings after = meters.capture(true, false);
     if (!open.isEmpty() || !alive.isEmpty()) {
       Settler.awaitCleaners(meters, open, alive);
       Rules.closedByGc(open, meters.probe().descriptors()).ifPresent(leftToGc::add);
@@ -456,7 +456,7 @@ final class SingleRun {
     if (clean.isPresent()) {
       return clean.get();
     }
-    Snapshot before = baseline.snapshot();
+    Readings before = baseline.snapshot();
     List<Descriptor> openBeforeGc =
         s.checks(Check.DESCRIPTORS)
             ? Settler.openWithoutGc(meters, before, s.ignores(), s.settleTimeout())
@@ -465,7 +465,7 @@ final class SingleRun {
         s.checks(Check.THREADS)
             ? Settler.aliveWithoutGc(before, s.ignores(), s.settleTimeout())
             : List.of();
-    Snapshot after = settle(meters, before, s);
+    Readings after = settle(meters, before, s);
     Left lingering = lingering(before, after, s);
     List<Finding> leaks = Rules.leaks(before.diff(after.without(lingering)), s);
     // What lingered before the GC may have gone during a long settle: not the GC's doing alone.
@@ -491,7 +491,7 @@ final class SingleRun {
         all, Rules.unavailable(after, baseline.settings()), Verdicts.readings(after), lingering);
   }
 
-  private static Snapshot settle(Meters meters, Snapshot before, Settings s) {
+  private static Readings settle(Meters meters, Readings before, Settings s) {
     return Settler.settleUntil(
         meters,
         s.settleTimeout(),
@@ -502,14 +502,14 @@ final class SingleRun {
   /**
    * What the JDK shuts down by itself later than settling waits: judged later ({@link Lingering}).
    */
-  private static Left lingering(Snapshot before, Snapshot after, Settings s) {
+  private static Left lingering(Readings before, Readings after, Settings s) {
     return Left.of(
         s.lingering(),
         s.checks(Check.THREADS)
-            ? SnapshotDiff.started(before.threads(), after.threads(), s.ignores())
+            ? Diff.started(before.threads(), after.threads(), s.ignores())
             : List.of(),
         s.checks(Check.DESCRIPTORS)
-            ? SnapshotDiff.opened(before.descriptors(), after.descriptors(), s.ignores())
+            ? Diff.opened(before.descriptors(), after.descriptors(), s.ignores())
             : List.of(),
         after.threads());
   }
@@ -525,12 +525,12 @@ final class SingleRun {
    * (its bytes went with it). Empty when the full check must run; it then starts from scratch.
    */
   private static Optional<Judgement> cleanWithoutGc(Meters meters, Baseline baseline, Settings s) {
-    Snapshot before = baseline.snapshot();
+    Readings before = baseline.snapshot();
     boolean heap = s.checks(Check.HEAP);
     if (heap && (!before.heapExact() || baseline.window() == null)) {
       return Optional.empty();
     }
-    Snapshot now = meters.capture(false, false, true);
+    Readings now = meters.capture(false, false, true);
     long allocated = 0;
     if (heap) {
       OptionalLong bound = heapBound(baseline, meters.allocationsAtLastCapture(), s);
@@ -576,7 +576,7 @@ final class SingleRun {
    * Native growth without Native Memory Tracking may be the JIT's pooled arenas, handed back to
    * malloc only every 5 s, so it is waited out; with it, native readings are steady.
    */
-  private static Settler.State settleState(Snapshot candidate, List<Finding> leaks) {
+  private static Settler.State settleState(Readings candidate, List<Finding> leaks) {
     if (leaks.isEmpty()) {
       return Settler.State.CLEAN;
     }
@@ -587,7 +587,7 @@ final class SingleRun {
   }
 
   /** Keeps the final reading of a check for the next one's heap baseline, when it is exact. */
-  private static void remember(Meters meters, Baseline baseline, Snapshot after) {
+  private static void remember(Meters meters, Baseline baseline, Readings after) {
     Allocations allocated = meters.allocationsAtLastCapture();
     LAST.set(
         after.heapExact() && allocated != null && baseline.histogram().isPresent()

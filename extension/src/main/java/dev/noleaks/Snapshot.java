@@ -12,40 +12,15 @@ import java.util.List;
  *
  * <p>{@link #take()} settles first (a full GC, then waits until asynchronous releases are done), so
  * two snapshots taken around a piece of code can be compared with {@link #diff(Snapshot)}. A meter
- * the platform cannot read is a {@link Reading.Unavailable} with the reason.
- *
- * @param takenAt when the readings were taken
- * @param heapUsed Java heap used, in bytes (right after a full GC when the snapshot was settled)
- * @param heapExact whether {@code heapUsed} was read right after a full GC ({@code System.gc()} is
- *     not disabled and the snapshot was settled)
- * @param directBuffers the {@code direct} buffer pool
- * @param mappedBuffers the {@code mapped} buffer pool
- * @param malloc glibc malloc statistics
- * @param jvmMalloc bytes the JVM itself has malloc'ed, from Native Memory Tracking (unavailable
- *     unless the JVM runs with {@code -XX:NativeMemoryTracking=summary})
- * @param descriptors open file descriptors
- * @param threads live Java threads
- * @param nativeThreadCount how many native threads the process has, JVM threads Java cannot see
- *     included
- * @param residentBytes resident set size
- * @param allocatedBytes bytes allocated so far by the thread that took the snapshot
+ * the platform cannot read is a {@link Reading.Unavailable} with the reason. Snapshots are only
+ * taken, never built: a meter NoLeaks adds later is one more method here, not a broken constructor.
  */
-public record Snapshot(
-    Instant takenAt,
-    long heapUsed,
-    boolean heapExact,
-    BufferPool directBuffers,
-    BufferPool mappedBuffers,
-    Reading<MallocStats> malloc,
-    Reading<Long> jvmMalloc,
-    Reading<List<Descriptor>> descriptors,
-    List<JavaThread> threads,
-    Reading<Integer> nativeThreadCount,
-    Reading<Long> residentBytes,
-    long allocatedBytes) {
+public final class Snapshot {
 
-  public Snapshot {
-    threads = List.copyOf(threads);
+  private final Readings readings;
+
+  Snapshot(Readings readings) {
+    this.readings = readings;
   }
 
   /**
@@ -57,8 +32,8 @@ public record Snapshot(
    * a later snapshot's heap figure includes it.
    */
   public static Snapshot take() {
-    return Settler.settleStable(
-        LeakCheck.meters(), Settings.fromSystemProperties().settleTimeout());
+    return new Snapshot(
+        Settler.settleStable(LeakCheck.meters(), Settings.fromSystemProperties().settleTimeout()));
   }
 
   /**
@@ -68,63 +43,78 @@ public record Snapshot(
    * ({@link #take()} reads the two together).
    */
   public static Snapshot now() {
-    return LeakCheck.meters().capture(false, true, false);
-  }
-
-  /** This snapshot with a heap figure read later, after a full GC when {@code exact}. */
-  Snapshot withHeap(long used, boolean exact) {
-    return new Snapshot(
-        takenAt,
-        used,
-        exact,
-        directBuffers,
-        mappedBuffers,
-        malloc,
-        jvmMalloc,
-        descriptors,
-        threads,
-        nativeThreadCount,
-        residentBytes,
-        allocatedBytes);
-  }
-
-  /** This snapshot with other buffer pools. */
-  Snapshot withBuffers(BufferPool direct, BufferPool mapped) {
-    return new Snapshot(
-        takenAt,
-        heapUsed,
-        heapExact,
-        direct,
-        mapped,
-        malloc,
-        jvmMalloc,
-        descriptors,
-        threads,
-        nativeThreadCount,
-        residentBytes,
-        allocatedBytes);
-  }
-
-  /** This snapshot without threads and descriptors that are on their way out. */
-  Snapshot without(Left left) {
-    return new Snapshot(
-        takenAt,
-        heapUsed,
-        heapExact,
-        directBuffers,
-        mappedBuffers,
-        malloc,
-        jvmMalloc,
-        descriptors.map(left::exceptDescriptors),
-        left.exceptThreads(threads),
-        nativeThreadCount,
-        residentBytes,
-        allocatedBytes);
+    return new Snapshot(LeakCheck.meters().capture(false, true, false));
   }
 
   /** What changed from this snapshot to a later one. */
   public SnapshotDiff diff(Snapshot later) {
-    return new SnapshotDiff(this, later);
+    return new SnapshotDiff(readings.diff(later.readings));
+  }
+
+  /** When the readings were taken. */
+  public Instant takenAt() {
+    return readings.takenAt();
+  }
+
+  /** Java heap used, in bytes (right after a full GC when the snapshot was settled). */
+  public long heapUsed() {
+    return readings.heapUsed();
+  }
+
+  /**
+   * Whether {@link #heapUsed()} was read right after a full GC ({@code System.gc()} is not disabled
+   * and the snapshot was settled).
+   */
+  public boolean heapExact() {
+    return readings.heapExact();
+  }
+
+  /** The {@code direct} buffer pool. */
+  public BufferPool directBuffers() {
+    return readings.directBuffers();
+  }
+
+  /** The {@code mapped} buffer pool. */
+  public BufferPool mappedBuffers() {
+    return readings.mappedBuffers();
+  }
+
+  /** glibc malloc statistics. */
+  public Reading<MallocStats> malloc() {
+    return readings.malloc();
+  }
+
+  /**
+   * Bytes the JVM itself has malloc'ed, from Native Memory Tracking (unavailable unless the JVM
+   * runs with {@code -XX:NativeMemoryTracking=summary}).
+   */
+  public Reading<Long> jvmMalloc() {
+    return readings.jvmMalloc();
+  }
+
+  /** Open file descriptors. */
+  public Reading<List<Descriptor>> descriptors() {
+    return readings.descriptors();
+  }
+
+  /** Live Java threads. */
+  public List<JavaThread> threads() {
+    return readings.threads();
+  }
+
+  /** How many native threads the process has, JVM threads Java cannot see included. */
+  public Reading<Integer> nativeThreadCount() {
+    return readings.nativeThreadCount();
+  }
+
+  /** Resident set size. */
+  public Reading<Long> residentBytes() {
+    return readings.residentBytes();
+  }
+
+  /** Bytes allocated so far by the thread that took the snapshot. */
+  public long allocatedBytes() {
+    return readings.allocatedBytes();
   }
 
   /**
@@ -133,7 +123,25 @@ public record Snapshot(
    * the figure includes the JIT's pooled arenas, which swing by MBs for seconds after compilations.
    */
   public Reading<Long> nativeInUse() {
-    Reading<Long> raw = malloc.map(MallocStats::inUse);
-    return jvmMalloc.isAvailable() ? raw.map(r -> r - jvmMalloc.orElseThrow()) : raw;
+    return readings.nativeInUse();
+  }
+
+  Readings readings() {
+    return readings;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Snapshot s && readings.equals(s.readings);
+  }
+
+  @Override
+  public int hashCode() {
+    return readings.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "Snapshot" + readings.toString().substring("Readings".length());
   }
 }

@@ -2,122 +2,92 @@ package dev.noleaks;
 
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.Reading;
-import dev.noleaks.probe.Sockets;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * What changed between two snapshots: growth of the continuous meters and the discrete resources
- * (descriptors, threads) present in the later one only.
- *
- * @param before the earlier snapshot
- * @param after the later snapshot
+ * (descriptors, threads) present in the later one only. Obtained from {@link
+ * Snapshot#diff(Snapshot)}.
  */
-public record SnapshotDiff(Snapshot before, Snapshot after) {
+public final class SnapshotDiff {
+
+  private final Diff diff;
+
+  SnapshotDiff(Diff diff) {
+    this.diff = diff;
+  }
+
+  /** The earlier snapshot. */
+  public Snapshot before() {
+    return new Snapshot(diff.before());
+  }
+
+  /** The later snapshot. */
+  public Snapshot after() {
+    return new Snapshot(diff.after());
+  }
 
   /** Java heap growth in bytes (negative when it shrank). */
   public long heapGrowth() {
-    return after.heapUsed() - before.heapUsed();
+    return diff.heapGrowth();
   }
 
   /** Native {@code malloc} growth in bytes, when the platform can read it. */
   public Reading<Long> nativeGrowth() {
-    if (!before.malloc().isAvailable()) {
-      return before.nativeInUse();
-    }
-    return after.nativeInUse().map(a -> a - before.nativeInUse().orElseThrow());
+    return diff.nativeGrowth();
   }
 
   /** Descriptors open in the later snapshot that were not open (same number and target) before. */
   public Reading<List<Descriptor>> newDescriptors() {
-    return opened(before.descriptors(), after.descriptors());
+    return diff.newDescriptors();
   }
-
-  /** Descriptors in {@code later} that were not in {@code earlier} (same number and target). */
-  static Reading<List<Descriptor>> opened(
-      Reading<List<Descriptor>> earlier, Reading<List<Descriptor>> later) {
-    if (!earlier.isAvailable()) {
-      return earlier;
-    }
-    Set<String> old = new HashSet<>();
-    for (Descriptor d : earlier.orElseThrow()) {
-      old.add(key(d));
-    }
-    return later.map(list -> list.stream().filter(d -> !old.contains(key(d))).toList());
-  }
-
-  /** Descriptors in {@code later} that were not in {@code earlier} and are not ignored. */
-  static List<Descriptor> opened(
-      Reading<List<Descriptor>> earlier, Reading<List<Descriptor>> later, Ignores ignores) {
-    List<Descriptor> opened =
-        opened(earlier, later).toOptional().orElse(List.of()).stream()
-            .filter(d -> !ignores.ignoresDescriptor(d))
-            .toList();
-    if (opened.stream().noneMatch(d -> d.kind() == Descriptor.Kind.SOCKET)) {
-      return opened;
-    }
-    Map<Long, String> sockets = Sockets.table();
-    return opened.stream().filter(d -> !ignores.ignoresSocket(d, sockets)).toList();
-  }
-
-  /**
-   * A descriptor's identity across snapshots: its number and target. A file deleted while open (a
-   * build replacing a jar on the class path) reads back as {@code "path (deleted)"} and is still
-   * the same descriptor.
-   */
-  static String key(Descriptor d) {
-    String target = d.target();
-    if (target.endsWith(DELETED)) {
-      target = target.substring(0, target.length() - DELETED.length());
-    }
-    return d.fd() + "\0" + target;
-  }
-
-  private static final String DELETED = " (deleted)";
 
   /** Java threads alive in the later snapshot that did not exist in the earlier one. */
   public List<JavaThread> newThreads() {
-    return started(before.threads(), after.threads(), t -> false);
-  }
-
-  /** Threads in {@code later} that were not in {@code earlier} and are not ignored. */
-  static List<JavaThread> started(
-      List<JavaThread> earlier, List<JavaThread> later, Ignores ignores) {
-    return started(earlier, later, ignores::ignoresThread);
-  }
-
-  private static List<JavaThread> started(
-      List<JavaThread> earlier, List<JavaThread> later, Predicate<JavaThread> ignored) {
-    Set<Long> old = new HashSet<>();
-    earlier.forEach(t -> old.add(t.id()));
-    return later.stream().filter(t -> !old.contains(t.id()) && !ignored.test(t)).toList();
+    return diff.newThreads();
   }
 
   /** Change in the number of direct buffers. */
   public long directBufferGrowth() {
-    return after.directBuffers().count() - before.directBuffers().count();
+    return diff.directBufferGrowth();
   }
 
   /** Change in direct buffer capacity, bytes. */
   public long directBufferBytesGrowth() {
-    return after.directBuffers().bytes() - before.directBuffers().bytes();
+    return diff.directBufferBytesGrowth();
   }
 
   /** Change in the number of mapped buffers. */
   public long mappedBufferGrowth() {
-    return after.mappedBuffers().count() - before.mappedBuffers().count();
+    return diff.mappedBufferGrowth();
   }
 
   /** Change in mapped buffer capacity, bytes. */
   public long mappedBufferBytesGrowth() {
-    return after.mappedBuffers().bytes() - before.mappedBuffers().bytes();
+    return diff.mappedBufferBytesGrowth();
   }
 
   /** Bytes allocated by the thread that took both snapshots, between them. */
   public long allocatedBytes() {
-    return after.allocatedBytes() - before.allocatedBytes();
+    return diff.allocatedBytes();
+  }
+
+  Diff diff() {
+    return diff;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SnapshotDiff d && diff.equals(d.diff);
+  }
+
+  @Override
+  public int hashCode() {
+    return diff.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "SnapshotDiff[before=" + before() + ", after=" + after() + "]";
   }
 }

@@ -38,19 +38,19 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
         .newDescriptors()
         .unavailableReason()
         .ifPresent(r -> fail(Finding.unavailable(Check.DESCRIPTORS, "descriptors", r)));
-    return failIfPresent(Rules.descriptors(actual, ignores));
+    return failIfPresent(Rules.descriptors(actual.diff(), ignores));
   }
 
   /** No thread alive in the later snapshot only. */
   public SnapshotDiffAssert hasNoLeakedThreads() {
     isNotNull();
-    return failIfPresent(Rules.threads(actual, ignores));
+    return failIfPresent(Rules.threads(actual.diff(), ignores));
   }
 
   /** No more direct or mapped buffers (count or capacity) in the later snapshot. */
   public SnapshotDiffAssert hasNoLeakedBuffers() {
     isNotNull();
-    List<Finding> found = Rules.buffers(actual, 0); // exact: any growth, as its name says
+    List<Finding> found = Rules.buffers(actual.diff(), 0); // exact: any growth, as its name says
     return found.isEmpty() ? myself : fail(found.get(0));
   }
 
@@ -66,7 +66,7 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
               "a snapshot was not taken right after a full GC (Snapshot.now(), or System.gc()"
                   + " disabled), so heap used includes garbage"));
     }
-    return failIfPresent(Rules.heap(actual, limit));
+    return failIfPresent(Rules.heap(actual.diff(), limit));
   }
 
   /** Native malloc memory in use grew by at most {@code size}. */
@@ -77,7 +77,7 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
         .nativeGrowth()
         .unavailableReason()
         .ifPresent(r -> fail(Finding.unavailable(Check.NATIVE, "native memory", r)));
-    return failIfPresent(Rules.nativeMemory(actual, limit, 0));
+    return failIfPresent(Rules.nativeMemory(actual.diff(), limit, 0));
   }
 
   private SnapshotDiffAssert failIfPresent(Optional<Finding> finding) {

@@ -32,7 +32,7 @@ final class Verdicts {
   }
 
   /** One line of every reading in a snapshot, for report entries. */
-  static String readings(Snapshot s) {
+  static String readings(Readings s) {
     return "heap="
         + s.heapUsed()
         + (s.heapExact() ? "" : "(not after GC)")

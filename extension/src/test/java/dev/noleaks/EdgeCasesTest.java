@@ -570,15 +570,15 @@ class EdgeCasesTest {
 
   @Test
   void buffersThatGrewWithoutANewOneSaySo() {
-    Snapshot now = Snapshot.now();
-    Snapshot before = withDirect(now, new BufferPool(1, 8192));
-    Snapshot after = withDirect(now, new BufferPool(1, 8193));
+    Readings now = Snapshot.now().readings();
+    Readings before = withDirect(now, new BufferPool(1, 8192));
+    Readings after = withDirect(now, new BufferPool(1, 8193));
     assertThat(Rules.buffers(before.diff(after), 0))
         .singleElement()
         .extracting(Finding::summary)
         .isEqualTo(
             "direct buffers grew by +1 B with no more of them: 1 buffer of 8,192 B before, 1 of 8,193 B after");
-    Snapshot two = withDirect(now, new BufferPool(2, 16384));
+    Readings two = withDirect(now, new BufferPool(2, 16384));
     assertThat(Rules.buffers(before.diff(two), 0))
         .singleElement()
         .extracting(Finding::summary)
@@ -593,8 +593,8 @@ class EdgeCasesTest {
    */
   @Test
   void buffersThatGrewWithoutANewOneAreJudgedByTheNativeTolerance() {
-    Snapshot now = Snapshot.now();
-    Snapshot before = withDirect(now, new BufferPool(1, 8192));
+    Readings now = Snapshot.now().readings();
+    Readings before = withDirect(now, new BufferPool(1, 8192));
     long tolerance = 512_000;
     assertThat(
             Rules.buffers(
@@ -615,8 +615,8 @@ class EdgeCasesTest {
         .startsWith("1 direct buffer leaked (+100 B)");
   }
 
-  private static Snapshot withDirect(Snapshot s, BufferPool direct) {
-    return new Snapshot(
+  private static Readings withDirect(Readings s, BufferPool direct) {
+    return new Readings(
         s.takenAt(),
         s.heapUsed(),
         s.heapExact(),

@@ -206,7 +206,7 @@ class LingeringTest {
     List<dev.noleaks.probe.Descriptor> before = meters.probe().descriptors().orElseThrow();
     java.nio.channels.Selector first = java.nio.channels.Selector.open();
     List<dev.noleaks.probe.Descriptor> opened =
-        SnapshotDiff.opened(
+        Diff.opened(
             dev.noleaks.probe.Reading.of(before), meters.probe().descriptors(), Ignores.builtIn());
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
     Thread owner = new Thread(TestKit.awaiting(release), "HttpClient-99-SelectorManager");
