@@ -41,6 +41,23 @@ record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
     return new Left(List.copyOf(byId.values()), List.copyOf(byKey.values()));
   }
 
+  /** {@code r} without these threads and descriptors. */
+  Readings removeFrom(Readings r) {
+    return new Readings(
+        r.takenAt(),
+        r.heapUsed(),
+        r.heapExact(),
+        r.directBuffers(),
+        r.mappedBuffers(),
+        r.malloc(),
+        r.jvmMalloc(),
+        r.descriptors().map(this::exceptDescriptors),
+        exceptThreads(r.threads()),
+        r.nativeThreadCount(),
+        r.residentBytes(),
+        r.allocatedBytes());
+  }
+
   boolean isEmpty() {
     return threads.isEmpty() && descriptors.isEmpty();
   }

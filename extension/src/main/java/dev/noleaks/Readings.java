@@ -80,23 +80,6 @@ record Readings(
         allocatedBytes);
   }
 
-  /** This snapshot without threads and descriptors that are on their way out. */
-  Readings without(Left left) {
-    return new Readings(
-        takenAt,
-        heapUsed,
-        heapExact,
-        directBuffers,
-        mappedBuffers,
-        malloc,
-        jvmMalloc,
-        descriptors.map(left::exceptDescriptors),
-        left.exceptThreads(threads),
-        nativeThreadCount,
-        residentBytes,
-        allocatedBytes);
-  }
-
   /** What changed from this snapshot to a later one. */
   Diff diff(Readings later) {
     return new Diff(this, later);

@@ -467,7 +467,7 @@ final class SingleRun {
             : List.of();
     Readings after = settle(meters, before, s);
     Left lingering = lingering(before, after, s);
-    List<Finding> leaks = Rules.leaks(before.diff(after.without(lingering)), s);
+    List<Finding> leaks = Rules.leaks(before.diff(lingering.removeFrom(after)), s);
     // What lingered before the GC may have gone during a long settle: not the GC's doing alone.
     List<JavaThread> seen = new ArrayList<>(aliveBeforeGc);
     seen.addAll(after.threads());
@@ -478,7 +478,7 @@ final class SingleRun {
       Left.awaitGone(meters, lingering, System.nanoTime() + s.lingering().linger().toNanos());
       after = settle(meters, before, s);
       lingering = lingering(before, after, s);
-      leaks = Rules.leaks(before.diff(after.without(lingering)), s);
+      leaks = Rules.leaks(before.diff(lingering.removeFrom(after)), s);
     }
     remember(meters, baseline, after); // after was the last capture
     List<Finding> all = new ArrayList<>(leaks);
