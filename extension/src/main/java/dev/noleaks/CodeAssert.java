@@ -158,7 +158,7 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
             .withIgnores(configured.ignores().plus(ignoredThreads, ignoredDescriptors))
             .withRepeat(repeat, w);
     int[] run = {0};
-    SingleRun.Judgement judgement;
+    Judgement judgement;
     try {
       judgement =
           LeakCheck.of(

@@ -161,14 +161,13 @@ final class LeakCheck {
    * Ends the check and waits for what was on its way out ({@link Lingering}) until it is gone or
    * {@code noleaks.linger} has passed; what is still there then is a leak.
    */
-  SingleRun.Judgement endWaitingForLingering() {
-    SingleRun.Judgement judgement = end();
+  Judgement endWaitingForLingering() {
+    Judgement judgement = end();
     return awaitLingering(settings, judgement, System.nanoTime());
   }
 
   /** {@code judgement} once its lingering threads and descriptors are gone or overdue. */
-  static SingleRun.Judgement awaitLingering(
-      Settings settings, SingleRun.Judgement judgement, long endedNanos) {
+  static Judgement awaitLingering(Settings settings, Judgement judgement, long endedNanos) {
     if (judgement.lingering().isEmpty()) {
       return judgement;
     }
@@ -180,10 +179,10 @@ final class LeakCheck {
 
   /**
    * Ends the check: what leaked, what could not be measured, the last readings, and what is on its
-   * way out ({@link SingleRun.Judgement#lingering()}), for the caller to wait for now or later.
+   * way out ({@link Judgement#lingering()}), for the caller to wait for now or later.
    */
-  SingleRun.Judgement end() {
-    SingleRun.Judgement judgement = SingleRun.end(baseline);
+  Judgement end() {
+    Judgement judgement = SingleRun.end(baseline);
     int others = neighbours();
     if (others > 0) {
       // Its readings are its neighbours' as well: nothing is blamed, and it says so.
@@ -203,7 +202,7 @@ final class LeakCheck {
   }
 
   /** What a second run showed, when the code ran twice: shown with the findings or on its own. */
-  private Optional<String> secondRunNote(SingleRun.Judgement judgement) {
+  private Optional<String> secondRunNote(Judgement judgement) {
     if (firstRunGrew.isEmpty()) {
       return Optional.empty();
     }
@@ -236,7 +235,7 @@ final class LeakCheck {
    * A whole check of code with no set-up around it, as the fluent assertions run it: in single-run
    * mode the {@code warmup} runs come before the baseline, in repeated mode the trend has its own.
    */
-  static SingleRun.Judgement of(Settings settings, Body body) throws Throwable {
+  static Judgement of(Settings settings, Body body) throws Throwable {
     if (!settings.repeated()) { // the trend's own warm-up runs are measured as it needs
       for (int i = 0; i < settings.warmup(); i++) {
         body.run();

@@ -120,7 +120,7 @@ public class NoLeaksExtension
       return;
     }
     Concurrency.isolated(false);
-    SingleRun.Judgement judgement = lingerLater(context, check.settings(), check.end());
+    Judgement judgement = lingerLater(context, check.settings(), check.end());
     DynamicBlame blame = store.remove(DynamicBlame.class, DynamicBlame.class);
     if (blame != null) {
       judgement = judgement.without(blame::blamed);
@@ -204,7 +204,7 @@ public class NoLeaksExtension
     } catch (Throwable t) {
       failure = t;
     }
-    SingleRun.Judgement judgement = check.endWaitingForLingering();
+    Judgement judgement = check.endWaitingForLingering();
     judgement.leaks().forEach(blame::blame);
     Optional<FailedAndLeaked> own =
         FailedAndLeaked.copies(failure) && !s.warnOnly()
@@ -275,8 +275,8 @@ public class NoLeaksExtension
    * on, with a note saying so; without one (NoLeaks registered on the method only), waits for it
    * now.
    */
-  private static SingleRun.Judgement lingerLater(
-      ExtensionContext context, Settings settings, SingleRun.Judgement judgement) {
+  private static Judgement lingerLater(
+      ExtensionContext context, Settings settings, Judgement judgement) {
     if (judgement.lingering().isEmpty()) {
       return judgement;
     }

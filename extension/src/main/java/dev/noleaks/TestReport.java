@@ -27,7 +27,7 @@ final class TestReport {
   static void judged(
       ExtensionContext context,
       Settings s,
-      SingleRun.Judgement judgement,
+      Judgement judgement,
       Optional<FailedAndLeaked> ownFailure) {
     context.publishReportEntry("noleaks.after", judgement.afterReadings());
     for (Finding f : judgement.unavailable()) {
