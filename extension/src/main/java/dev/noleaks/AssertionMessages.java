@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.probe.MallocStats;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Sizes;
 import java.lang.management.ManagementFactory;
 import java.net.URL;
 import java.security.CodeSource;

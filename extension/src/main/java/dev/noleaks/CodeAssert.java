@@ -1,5 +1,8 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Ignores;
+import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.config.Sizes;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Settings;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collection;

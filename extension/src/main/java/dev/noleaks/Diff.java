@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.Reading;
 import dev.noleaks.probe.Sockets;

@@ -1,5 +1,7 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Lingering;
+import dev.noleaks.internal.config.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

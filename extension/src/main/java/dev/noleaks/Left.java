@@ -1,5 +1,8 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Ignores;
+import dev.noleaks.internal.config.Lingering;
+import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.probe.Descriptor;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Settings;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Inherited;

@@ -1,5 +1,7 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.probe.ThreadCache;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

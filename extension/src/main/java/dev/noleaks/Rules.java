@@ -1,5 +1,8 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Ignores;
+import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Reading;

@@ -2,6 +2,7 @@ package dev.noleaks;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.probe.CompilerActivity;
 import dev.noleaks.probe.Descriptor;
 import java.lang.management.CompilationMXBean;

@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Settings;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Reading;

@@ -1,5 +1,7 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Ignores;
+import dev.noleaks.internal.config.Sizes;
 import java.util.List;
 import java.util.Optional;
 import org.assertj.core.api.AbstractAssert;

@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Settings;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Settings;
 import java.lang.reflect.AnnotatedElement;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Sizes;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;

@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.config.Sizes;
 import java.util.List;
 
 /** Renders findings and readings into the text people read: failure messages and report entries. */

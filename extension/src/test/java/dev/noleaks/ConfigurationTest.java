@@ -6,6 +6,8 @@ import static dev.noleaks.TestKit.reportEntries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.config.Sizes;
 import java.io.IOException;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;

@@ -6,6 +6,7 @@ import static dev.noleaks.TestKit.reportEntries;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.noleaks.internal.config.Ignores;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.config;
 
 import java.time.Duration;
 import java.util.Locale;
@@ -9,9 +9,9 @@ import java.util.regex.Pattern;
  * Human sizes: parsing {@code "512 KB"}, {@code "1 MiB"}, {@code "64 B"} and formatting bytes,
  * counts and durations for messages.
  */
-final class Sizes {
+public final class Sizes {
 
-  static final String ACCEPTED =
+  public static final String ACCEPTED =
       "a size such as \"512 KB\", \"1.5 MB\", \"1 MiB\" or \"64 B\": a number and a unit, B,"
           + " KB, MB, GB (1000-based; K, M, G for short) or KiB, MiB, GiB (1024-based), a bare"
           + " number being bytes, that comes to a whole number of bytes";
@@ -24,7 +24,7 @@ final class Sizes {
    * Parses a size as {@link #ACCEPTED} says; throws {@link IllegalArgumentException} naming that
    * form.
    */
-  static long parse(String text) {
+  public static long parse(String text) {
     Matcher m = SIZE.matcher(text);
     if (!m.matches()) {
       throw new IllegalArgumentException("\"" + text + "\" is not a size; use " + ACCEPTED);
@@ -51,7 +51,7 @@ final class Sizes {
   }
 
   /** {@code 1234567} → {@code "1.2 MB"}; below 10 KB the exact bytes with separators. */
-  static String format(long bytes) {
+  public static String format(long bytes) {
     long abs = Math.abs(bytes);
     if (abs < 10_000) {
       return String.format(Locale.ROOT, "%,d B", bytes);
@@ -70,22 +70,22 @@ final class Sizes {
   }
 
   /** Like {@link #format} with an explicit sign: {@code "+640 KB"}, {@code "-80 B"}. */
-  static String signed(long bytes) {
+  public static String signed(long bytes) {
     return (bytes >= 0 ? "+" : "") + format(bytes);
   }
 
   /** {@code 10000} → {@code "10,000"}. */
-  static String count(long n) {
+  public static String count(long n) {
     return String.format(Locale.ROOT, "%,d", n);
   }
 
   /** {@code 1 run}, {@code 1,000 runs}: the count and the noun, plural unless it is one. */
-  static String plural(long n, String noun) {
+  public static String plural(long n, String noun) {
     return count(n) + " " + noun + (n == 1 ? "" : "s");
   }
 
   /** {@code 3.0 s}. */
-  static String seconds(Duration d) {
+  public static String seconds(Duration d) {
     return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
   }
 }

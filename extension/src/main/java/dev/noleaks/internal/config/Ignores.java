@@ -1,5 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.internal.config;
 
+import dev.noleaks.JavaThread;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.Sockets;
 import java.util.ArrayList;
@@ -12,7 +13,7 @@ import java.util.regex.Pattern;
  * for a socket, its description ({@code tcp 127.0.0.1:41234 → 127.0.0.1:5432 established}, {@code
  * tcp listening on 0.0.0.0:8080}, {@code unix /run/app.sock}: see {@link Sockets}).
  */
-record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
+public record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
 
   /**
    * Threads the JVM, JUnit and JNA start lazily and keep: compiler threads come and go with
@@ -61,16 +62,16 @@ record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
           "/tmp/ffi.* \\(deleted\\)",
           Pattern.quote(System.getProperty("java.home")) + "/.*");
 
-  static Ignores builtIn() {
+  public static Ignores builtIn() {
     return new Ignores(compile(BUILT_IN_THREADS), compile(BUILT_IN_DESCRIPTORS));
   }
 
-  Ignores {
+  public Ignores {
     threads = List.copyOf(threads);
     descriptors = List.copyOf(descriptors);
   }
 
-  Ignores plus(List<Pattern> moreThreads, List<Pattern> moreDescriptors) {
+  public Ignores plus(List<Pattern> moreThreads, List<Pattern> moreDescriptors) {
     List<Pattern> t = new ArrayList<>(threads);
     t.addAll(moreThreads);
     List<Pattern> d = new ArrayList<>(descriptors);
@@ -78,12 +79,12 @@ record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
     return new Ignores(t, d);
   }
 
-  boolean ignoresThread(JavaThread thread) {
+  public boolean ignoresThread(JavaThread thread) {
     // JUnit's parallel executor adds ForkJoin worker threads of its own class while tests run.
     return thread.type().startsWith("org.junit.") || matchesAny(threads, thread.name());
   }
 
-  boolean ignoresDescriptor(Descriptor descriptor) {
+  public boolean ignoresDescriptor(Descriptor descriptor) {
     return matchesAny(descriptors, descriptor.target());
   }
 
@@ -91,12 +92,12 @@ record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
    * Whether a socket is ignored by its description; {@code sockets} is {@link Sockets#table()},
    * read once for all the sockets being judged.
    */
-  boolean ignoresSocket(Descriptor descriptor, java.util.Map<Long, String> sockets) {
+  public boolean ignoresSocket(Descriptor descriptor, java.util.Map<Long, String> sockets) {
     String description = sockets.get(Sockets.inode(descriptor.target()));
     return description != null && matchesAny(descriptors, description);
   }
 
-  static boolean matchesAny(List<Pattern> patterns, String text) {
+  public static boolean matchesAny(List<Pattern> patterns, String text) {
     for (Pattern p : patterns) {
       if (p.matcher(text).matches()) {
         return true;
@@ -108,7 +109,7 @@ record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
   /**
    * User patterns given to a fluent assertion; a bad one names the method and the accepted form.
    */
-  static List<Pattern> patterns(String method, String... regexes) {
+  public static List<Pattern> patterns(String method, String... regexes) {
     List<Pattern> result = new ArrayList<>();
     for (String regex : regexes) {
       try {

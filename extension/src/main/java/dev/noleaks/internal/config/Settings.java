@@ -1,5 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.internal.config;
 
+import dev.noleaks.Check;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -15,13 +16,13 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * The settings in force for one test: {@link NoLeaks} attributes over {@code noleaks.*}
+ * The settings in force for one test: {@code @NoLeaks} attributes over {@code noleaks.*}
  * configuration parameters over defaults. Every bad value fails with an {@link
  * IllegalArgumentException} naming the attribute or key, the value and the accepted form; nothing
  * here knows JUnit (the extension turns the exception into JUnit's configuration error, the fluent
  * assertions let it through).
  */
-record Settings(
+public record Settings(
     Set<Check> checks,
     long heapTolerance,
     long nativeTolerance,
@@ -35,26 +36,26 @@ record Settings(
     boolean rerun,
     Lingering lingering) {
 
-  static final String PREFIX = "noleaks.";
-  static final String DEFAULT_HEAP_TOLERANCE = "512 KB";
-  static final String DEFAULT_NATIVE_TOLERANCE = "512 KB";
-  static final String DEFAULT_HEAP_THRESHOLD = "8 B";
-  static final String DEFAULT_NATIVE_THRESHOLD = "48 B";
+  public static final String PREFIX = "noleaks.";
+  public static final String DEFAULT_HEAP_TOLERANCE = "512 KB";
+  public static final String DEFAULT_NATIVE_TOLERANCE = "512 KB";
+  public static final String DEFAULT_HEAP_THRESHOLD = "8 B";
+  public static final String DEFAULT_NATIVE_THRESHOLD = "48 B";
 
   /** Above the 5 s period at which HotSpot hands the JIT's pooled arena chunks back to malloc. */
-  static final String DEFAULT_SETTLE_TIMEOUT = "6s";
+  public static final String DEFAULT_SETTLE_TIMEOUT = "6s";
 
-  static final int DEFAULT_WARMUP = 5;
+  public static final int DEFAULT_WARMUP = 5;
 
   /**
    * The fewest measured runs repeated mode accepts. The trend rule wants every delta positive when
    * there are fewer than 10; with one to four runs a single noisy reading decides (an empty body
    * failed 3 of 3 times with {@code repeat = 1}), so those counts are refused, not judged.
    */
-  static final int MIN_REPEAT = 5;
+  public static final int MIN_REPEAT = 5;
 
   /** The accepted form of a repeat count, in every message that refuses one. */
-  static final String REPEAT_FORM =
+  public static final String REPEAT_FORM =
       "0 (a single run) or at least " + MIN_REPEAT + " measured runs (20–30 is typical)";
 
   /** The configuration keys NoLeaks reads, without the prefix; anything else is a misspelling. */
@@ -85,7 +86,7 @@ record Settings(
    * does not read, naming the nearest one it does. A misspelled key would otherwise be ignored and
    * the test checked with the default it meant to change.
    */
-  static List<String> unknownKeys(java.util.Collection<String> keys) {
+  public static List<String> unknownKeys(java.util.Collection<String> keys) {
     return unknownKeys(keys, false);
   }
 
@@ -94,7 +95,7 @@ record Settings(
    * that are surely misspellings: a {@code noleaks.} key further from all of them may be another
    * tool's (a Maven property passed down as a system property) and fails nothing.
    */
-  static List<String> misspelledKeys(java.util.Collection<String> keys) {
+  public static List<String> misspelledKeys(java.util.Collection<String> keys) {
     return unknownKeys(keys, true);
   }
 
@@ -128,9 +129,9 @@ record Settings(
   /**
    * The {@code noleaks.} keys of the configuration that can be listed without the launcher: system
    * properties and the first {@code junit-platform.properties} on the class path (the one JUnit
-   * reads). Surefire's {@code configurationParameters} are seen by {@link ConfigurationCheck}.
+   * reads). Surefire's {@code configurationParameters} are seen by {@code ConfigurationCheck}.
    */
-  static Set<String> visibleKeys() {
+  public static Set<String> visibleKeys() {
     Set<String> keys = new java.util.TreeSet<>(System.getProperties().stringPropertyNames());
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     java.net.URL file =
@@ -171,25 +172,25 @@ record Settings(
   }
 
   /** Whether a repeat count is one repeated mode accepts (see {@link #REPEAT_FORM}). */
-  static boolean validRepeat(int n) {
+  public static boolean validRepeat(int n) {
     return n == 0 || n >= MIN_REPEAT;
   }
 
   /** Where a setting's text came from: the configuration parameter or the annotation attribute. */
-  interface Source {
+  public interface Source {
     /** The raw text for a key (without the prefix), if the configuration has it. */
     Optional<String> parameter(String key);
   }
 
-  Settings {
+  public Settings {
     checks = checks.isEmpty() ? EnumSet.noneOf(Check.class) : EnumSet.copyOf(checks);
   }
 
-  boolean checks(Check check) {
+  public boolean checks(Check check) {
     return checks.contains(check);
   }
 
-  boolean repeated() {
+  public boolean repeated() {
     return repeat > 0;
   }
 
@@ -202,7 +203,7 @@ record Settings(
    * @param warnOnly {@code mode}: warn (true), fail (false), or the configuration's (empty)
    * @param rerun {@code rerun}: on growth (true), never (false), or the configuration's (empty)
    */
-  record Attributes(
+  public record Attributes(
       Check[] checks,
       Check[] skip,
       String heapTolerance,
@@ -218,7 +219,7 @@ record Settings(
       Optional<Boolean> rerun) {}
 
   /** The settings for a test: the nearest {@code @NoLeaks} (if any) over the configuration. */
-  static Settings resolve(Optional<Attributes> annotation, String where, Source config) {
+  public static Settings resolve(Optional<Attributes> annotation, String where, Source config) {
     return new Resolver(annotation, where, config).resolve();
   }
 
@@ -227,7 +228,7 @@ record Settings(
    * Snapshot#take()}): the {@code noleaks.} system properties over the defaults. A misspelled
    * {@code noleaks.} key fails like a bad value.
    */
-  static Settings fromSystemProperties() {
+  public static Settings fromSystemProperties() {
     List<String> misspelled = misspelledKeys(System.getProperties().stringPropertyNames());
     if (!misspelled.isEmpty()) {
       throw new IllegalArgumentException(String.join("\n", misspelled));
@@ -236,16 +237,16 @@ record Settings(
   }
 
   /** Configuration only, for the fluent assertions and for tests without an annotation. */
-  static Settings fromConfiguration(Source config) {
+  public static Settings fromConfiguration(Source config) {
     return resolve(Optional.empty(), "", config);
   }
 
   /** Defaults only. */
-  static Settings defaults() {
+  public static Settings defaults() {
     return fromConfiguration(key -> Optional.empty());
   }
 
-  Settings withRepeat(int repeat, int warmup) {
+  public Settings withRepeat(int repeat, int warmup) {
     return new Settings(
         checks,
         heapTolerance,
@@ -265,19 +266,19 @@ record Settings(
    * The checks the single-run rule judges: all of them, but heap and native memory in repeated
    * mode, where their trend over the runs judges them instead.
    */
-  Settings forSingleRun() {
+  public Settings forSingleRun() {
     return repeated() ? without(Check.HEAP, Check.NATIVE) : this;
   }
 
   /** These settings with {@code removed} switched off. */
-  Settings without(Check... removed) {
+  public Settings without(Check... removed) {
     EnumSet<Check> kept = EnumSet.noneOf(Check.class);
     kept.addAll(checks);
     kept.removeAll(Arrays.asList(removed));
     return withChecks(kept);
   }
 
-  Settings withChecks(Set<Check> checks) {
+  public Settings withChecks(Set<Check> checks) {
     return new Settings(
         checks,
         heapTolerance,
@@ -293,7 +294,7 @@ record Settings(
         lingering);
   }
 
-  Settings withIgnores(Ignores ignores) {
+  public Settings withIgnores(Ignores ignores) {
     return new Settings(
         checks,
         heapTolerance,
@@ -629,7 +630,7 @@ record Settings(
   private static final Pattern SIMPLE_DURATION =
       Pattern.compile("\\s*(\\d+)\\s*(ms|s|m|min)\\s*", Pattern.CASE_INSENSITIVE);
 
-  static Duration parseDuration(String name, String text) {
+  public static Duration parseDuration(String name, String text) {
     Matcher m = SIMPLE_DURATION.matcher(text);
     Duration d;
     if (text.trim().equals("0")) {
@@ -655,7 +656,7 @@ record Settings(
     return d;
   }
 
-  static final String DURATION_FORM =
+  public static final String DURATION_FORM =
       "a duration ≥ 0: a whole number with a unit ms, s, m or min (\"250ms\", \"5s\", \"1m\"),"
           + " an ISO-8601 duration (\"PT5S\"), or 0";
 }

@@ -1,5 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.internal.config;
 
+import dev.noleaks.JavaThread;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
  * that {@code noleaks.linger.threads} extends; sockets, pipes and anonymous inodes (not files) the
  * test opened linger while such a thread, or the JDK's {@code Keep-Alive-Timer}, is alive.
  */
-record Lingering(List<Pattern> threads, Duration linger) {
+public record Lingering(List<Pattern> threads, Duration linger) {
 
   /**
    * Threads that end by themselves once what owns them is unreachable or idle: {@code HttpClient}'s
@@ -50,12 +51,12 @@ record Lingering(List<Pattern> threads, Duration linger) {
     return new Lingering(all, linger);
   }
 
-  Lingering {
+  public Lingering {
     threads = List.copyOf(threads);
   }
 
   /** Whether {@code t} is one of the threads that end by themselves. */
-  boolean lingers(JavaThread t) {
+  public boolean lingers(JavaThread t) {
     return Ignores.matchesAny(threads, t.name());
   }
 }
