@@ -6,7 +6,4 @@ package dev.noleaks;
  * @param count number of buffers
  * @param bytes their total capacity in bytes
  */
-public record BufferPool(long count, long bytes) {
-
-  static final BufferPool NONE = new BufferPool(0, 0);
-}
+public record BufferPool(long count, long bytes) {}

@@ -2,6 +2,12 @@ package dev.noleaks;
 
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.measure.ClassHistogram;
+import dev.noleaks.internal.measure.Concurrency;
+import dev.noleaks.internal.measure.Diff;
+import dev.noleaks.internal.measure.Meters;
+import dev.noleaks.internal.measure.Readings;
+import dev.noleaks.internal.measure.Settler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

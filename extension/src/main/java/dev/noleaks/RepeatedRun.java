@@ -2,6 +2,11 @@ package dev.noleaks;
 
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.config.Sizes;
+import dev.noleaks.internal.measure.Allocations;
+import dev.noleaks.internal.measure.ClassHistogram;
+import dev.noleaks.internal.measure.JvmMalloc;
+import dev.noleaks.internal.measure.Meters;
+import dev.noleaks.internal.measure.Settler;
 import dev.noleaks.probe.ThreadCache;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;

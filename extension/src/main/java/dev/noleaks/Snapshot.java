@@ -1,6 +1,8 @@
 package dev.noleaks;
 
 import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.measure.Readings;
+import dev.noleaks.internal.measure.Settler;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Reading;

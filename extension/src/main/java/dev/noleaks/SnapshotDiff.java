@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.Reading;
 import java.util.List;

@@ -5,6 +5,7 @@ import static dev.noleaks.MemoryAssertions.assertThatRunning;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.jna.Native;
+import dev.noleaks.internal.measure.Settler;
 import java.io.FileInputStream;
 import java.io.InputStream;
 import java.lang.ref.WeakReference;

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.measure;
 
 import java.util.OptionalLong;
 
@@ -15,7 +15,7 @@ import java.util.OptionalLong;
  * @param reader the id of the thread that read it
  * @param own that thread's own counter
  */
-record Allocations(long total, long started, int live, long reader, long own) {
+public record Allocations(long total, long started, int live, long reader, long own) {
 
   /** A counter could not be read (a thread ended while it was read) or a thread started. */
   static final long UNKNOWN = -1;
@@ -46,7 +46,7 @@ record Allocations(long total, long started, int live, long reader, long own) {
    * Bytes allocated by all threads from {@code earlier} to this reading; empty when a thread has
    * ended in between (also one that started and ended) or a reading is unknown.
    */
-  OptionalLong since(Allocations earlier) {
+  public OptionalLong since(Allocations earlier) {
     if (total == UNKNOWN || earlier.total == UNKNOWN) {
       return OptionalLong.empty();
     }
@@ -59,7 +59,8 @@ record Allocations(long total, long started, int live, long reader, long own) {
    * Whether a thread ended between two readings of the started-thread count and the number of live
    * threads: every start adds one to both, every end takes one from the live threads only.
    */
-  static boolean threadEnded(long startedBefore, int liveBefore, long startedAfter, int liveAfter) {
+  public static boolean threadEnded(
+      long startedBefore, int liveBefore, long startedAfter, int liveAfter) {
     return startedAfter - startedBefore != liveAfter - liveBefore;
   }
 
@@ -67,7 +68,7 @@ record Allocations(long total, long started, int live, long reader, long own) {
    * As {@link #since}, less what the thread that read both readings allocated itself; empty when
    * two threads read them.
    */
-  OptionalLong othersSince(Allocations earlier) {
+  public OptionalLong othersSince(Allocations earlier) {
     OptionalLong all = since(earlier);
     if (all.isEmpty() || reader != earlier.reader || own < 0 || earlier.own < 0) {
       return OptionalLong.empty();

@@ -1,7 +1,8 @@
-package dev.noleaks;
+package dev.noleaks.internal.measure;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.noleaks.JavaThread;
 import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.probe.CompilerActivity;
 import dev.noleaks.probe.Descriptor;
@@ -22,7 +23,7 @@ import org.awaitility.core.ConditionTimeoutException;
  * by JNA's cleaner thread, and a thread whose task ended still takes a moment to exit, so a fixed
  * sleep is wrong both ways: polling stops as soon as nothing is left over.
  */
-final class Settler {
+public final class Settler {
 
   static final Duration POLL = Duration.ofMillis(20);
 
@@ -54,7 +55,7 @@ final class Settler {
    * it deflates idle monitors (at the latest every 60 s). Measured with NMT: "Object Monitors" +240
    * B per reading, a steady native "leak" of our own in repeated mode.
    */
-  static void collectGarbage() {
+  public static void collectGarbage() {
     ReferenceQueue<Object> queue = new ReferenceQueue<>();
     WeakReference<Object> sentinel = new WeakReference<>(new Object(), queue);
     System.gc();
@@ -75,7 +76,7 @@ final class Settler {
    * The descriptors the code opened and has not closed, read before any GC, once they are closed or
    * have stopped changing ({@link #lingering}).
    */
-  static List<Descriptor> openWithoutGc(
+  public static List<Descriptor> openWithoutGc(
       Meters meters, Readings before, Ignores ignores, Duration timeout) {
     return lingering(
         () -> Diff.opened(before.descriptors(), meters.probe().descriptors(), ignores),
@@ -87,7 +88,8 @@ final class Settler {
    * The threads the code started that are still alive, read before any GC, once they have ended or
    * stopped changing ({@link #lingering}).
    */
-  static List<JavaThread> aliveWithoutGc(Readings before, Ignores ignores, Duration timeout) {
+  public static List<JavaThread> aliveWithoutGc(
+      Readings before, Ignores ignores, Duration timeout) {
     List<JavaThread> alive =
         lingering(
             () -> Diff.started(before.threads(), Meters.threads(false), ignores),
@@ -155,7 +157,7 @@ final class Settler {
    * A settled snapshot with no baseline to compare with: done when buffer pools, descriptors and
    * threads read the same in two polls in a row, or have been unchanged for {@link #QUIET}.
    */
-  static Readings settleStable(Meters meters, Duration timeout) {
+  public static Readings settleStable(Meters meters, Duration timeout) {
     Fingerprint[] previous = {null};
     return settleUntil(
         meters,
@@ -170,7 +172,7 @@ final class Settler {
   }
 
   /** How a candidate snapshot looks to the caller while settling. */
-  enum State {
+  public enum State {
     /** Nothing left over: stop. */
     CLEAN,
     /** Something left over: stop once it has been unchanged for {@link #QUIET}. */
@@ -189,7 +191,7 @@ final class Settler {
    * leftovers have been unchanged for {@link #QUIET} (and none is {@link State#DRIFTING}) or {@code
    * timeout} has passed.
    */
-  static Readings settleUntil(
+  public static Readings settleUntil(
       Meters meters, Duration timeout, boolean quietCompiler, Function<Readings, State> state) {
     Readings[] last = {read(meters, quietCompiler)};
     if (state.apply(last[0]) == State.CLEAN || timeout.isZero()) {
@@ -248,7 +250,7 @@ final class Settler {
    * @return the compiler's clocks when it went quiet (or at the bound): two equal results mean the
    *     JIT compiled nothing in between; empty when the JVM shows neither clock
    */
-  static Optional<CompilerClock> awaitCompilerQuiet(Meters meters) {
+  public static Optional<CompilerClock> awaitCompilerQuiet(Meters meters) {
     Optional<CompilationMXBean> jit = meters.compilation();
     Optional<CompilerActivity> activity = meters.compilerActivity();
     if (jit.isEmpty() && activity.isEmpty()) {
@@ -287,7 +289,7 @@ final class Settler {
    * @param compilationMillis {@code CompilationMXBean.getTotalCompilationTime()}, 0 when absent
    * @param compilerCpuNanos {@link CompilerActivity#cpuNanos()}, 0 when absent
    */
-  record CompilerClock(long compilationMillis, long compilerCpuNanos) {}
+  public record CompilerClock(long compilationMillis, long compilerCpuNanos) {}
 
   /** The bound of {@link #awaitCleaners}: cleaners run a few ms after the GC's references. */
   static final Duration CLEANERS_MAX = Duration.ofMillis(100);
@@ -303,7 +305,7 @@ final class Settler {
    * were there before it are gone or have not changed for {@link #CLEANERS_QUIET}: the JDK's
    * cleaners close a dropped stream's descriptor, and stop a dropped pool, just after the GC.
    */
-  static void awaitCleaners(Meters meters, List<Descriptor> open, List<JavaThread> alive) {
+  public static void awaitCleaners(Meters meters, List<Descriptor> open, List<JavaThread> alive) {
     java.util.Set<String> keys = new java.util.HashSet<>();
     open.forEach(d -> keys.add(Diff.key(d)));
     java.util.Set<Long> ids = new java.util.HashSet<>();

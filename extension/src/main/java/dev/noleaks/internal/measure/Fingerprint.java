@@ -1,5 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.internal.measure;
 
+import dev.noleaks.BufferPool;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,7 +89,7 @@ class ClassHistogramTest {
     assertThat(ClassHistogram.ours("dev.noleaks.Finding[]")).isTrue();
     assertThat(ClassHistogram.ours("dev.noleaks.probe.MallocStats")).isTrue();
     assertThat(ClassHistogram.ours("dev.noleaks.RepeatedRun$$Lambda/0x0000000801234567")).isTrue();
-    assertThat(ClassHistogram.ours("dev.noleaks.ClassHistogramTest")).isFalse();
+    assertThat(ClassHistogram.ours("dev.noleaks.internal.measure.ClassHistogramTest")).isFalse();
     assertThat(ClassHistogram.ours("java.lang.Object")).isFalse();
     String after = AFTER.replace("com.example.Session", "dev.noleaks.Finding");
     assertThat(ClassHistogram.parse(after).grownSince(ClassHistogram.parse(BEFORE), 8))

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.measure;
 
 import dev.noleaks.internal.config.Sizes;
 import java.lang.management.ManagementFactory;
@@ -23,7 +23,7 @@ import java.util.Optional;
  * execution tests run on {@code main}, and code the test runs on its own threads (a pool whose
  * workers do the work under test) is never taken for a neighbour.
  */
-final class Concurrency {
+public final class Concurrency {
 
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -46,7 +46,7 @@ final class Concurrency {
   private static final ThreadLocal<Boolean> ISOLATED = ThreadLocal.withInitial(() -> false);
 
   /** Marks the current thread's test as isolated, or no longer. */
-  static void isolated(boolean isolated) {
+  public static void isolated(boolean isolated) {
     if (isolated) {
       ISOLATED.set(true);
     } else {
@@ -58,7 +58,7 @@ final class Concurrency {
    * Starts watching the current thread's siblings; empty when there are none to watch: no parallel
    * run, or a test isolated by {@code @NoLeaks}.
    */
-  static Optional<Concurrency> watch() {
+  public static Optional<Concurrency> watch() {
     Thread self = Thread.currentThread();
     if (ISOLATED.get()
         || !self.getClass().getName().startsWith(JUNIT_EXECUTOR)
@@ -72,7 +72,7 @@ final class Concurrency {
    * How many sibling threads ran something since {@link #watch()}: allocated on the heap, or
    * started since (a new worker is only made for work).
    */
-  int neighbours() {
+  public int neighbours() {
     Map<Long, Long> now = allocated(siblings(self));
     int busy = 0;
     for (Map.Entry<Long, Long> e : now.entrySet()) {
@@ -85,7 +85,7 @@ final class Concurrency {
   }
 
   /** Why the readings of a disturbed check are not the code's, and what isolates it. */
-  static String reason(int neighbours) {
+  public static String reason(int neighbours) {
     return Sizes.plural(neighbours, "other thread")
         + " of JUnit's parallel execution ran tests at the same time, whose descriptors, threads"
         + " and memory are the whole process's as well; run it isolated: @NoLeaks on the test or"

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.measure;
 
 import dev.noleaks.probe.Reading;
 import java.lang.management.ManagementFactory;
@@ -24,7 +24,7 @@ import javax.management.ObjectName;
  * (the JIT's arenas, class metadata, symbols, GC structures, thread stacks' bookkeeping, object
  * monitors, NMT's own) is the JVM's and is subtracted.
  */
-final class JvmMalloc {
+public final class JvmMalloc {
 
   private static final Pattern TOTAL_MALLOC =
       Pattern.compile("(?m)^\\s*malloc:\\s*(\\d+)(?:\\s*#(\\d+))?");
@@ -49,7 +49,7 @@ final class JvmMalloc {
     this.diagnostics = diagnostics;
   }
 
-  static JvmMalloc create() {
+  public static JvmMalloc create() {
     String mode = Meters.vmOption("NativeMemoryTracking");
     if (mode.isEmpty() || mode.equals("off")) {
       return new JvmMalloc(
@@ -71,12 +71,12 @@ final class JvmMalloc {
   }
 
   /** Whether Native Memory Tracking is on, so {@link #readBoth()} has a value. */
-  boolean enabled() {
+  public boolean enabled() {
     return off == null;
   }
 
   /** The JVM's own malloc'ed bytes and its count of live mallocs (-1 when not shown); ~0.3 ms. */
-  Reading<long[]> readBoth() {
+  public Reading<long[]> readBoth() {
     if (off != null) {
       return off.map(v -> new long[] {v, -1});
     }
@@ -127,7 +127,7 @@ final class JvmMalloc {
    * @return the glibc reading and the JVM's {bytes, blocks} read before it (unavailable when NMT is
    *     off or could not be read)
    */
-  <T> Paired<T> readWith(java.util.function.Supplier<T> glibc) {
+  public <T> Paired<T> readWith(java.util.function.Supplier<T> glibc) {
     Reading<long[]> before = readBoth();
     long call = calls;
     T reading = glibc.get();
@@ -168,14 +168,14 @@ final class JvmMalloc {
    * @param call the number of diagnostic commands run up to and including the one {@code jvm} came
    *     from
    */
-  record Paired<T>(T glibc, Reading<long[]> jvm, long call) {}
+  public record Paired<T>(T glibc, Reading<long[]> jvm, long call) {}
 
   /**
    * Blocks the diagnostic command itself leaves malloc'ed per call: 1 on JDK 17 (a 3-byte copy of
    * an argument), 0 on JDK 25. The least growth of the block count over a few back-to-back calls:
    * the JVM's own activity can only add to it.
    */
-  long blocksPerCall() {
+  public long blocksPerCall() {
     long least = Long.MAX_VALUE;
     Reading<long[]> previous = readBoth();
     for (int i = 0; i < 4 && previous.isAvailable(); i++) {

@@ -1,6 +1,8 @@
-package dev.noleaks;
+package dev.noleaks.internal.measure;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
+import dev.noleaks.BufferPool;
+import dev.noleaks.JavaThread;
 import dev.noleaks.probe.CompilerActivity;
 import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Probe;
@@ -21,7 +23,7 @@ import java.util.Optional;
  * starts its cleaner thread and the JDK's process reaper, the probe allocates its buffers, and
  * class path jars are opened, so none of that looks like a test's leak.
  */
-final class Meters {
+public final class Meters {
 
   /** Frames kept per thread: enough to see where a leaked thread waits. */
   static final int STACK_DEPTH = 12;
@@ -55,7 +57,7 @@ final class Meters {
   }
 
   /** The meters, initialised on first use with everything a baseline must already contain. */
-  static Meters get() {
+  public static Meters get() {
     Meters m = instance;
     if (m == null) {
       synchronized (Meters.class) {
@@ -70,7 +72,7 @@ final class Meters {
     return m;
   }
 
-  Probe probe() {
+  public Probe probe() {
     return probe;
   }
 
@@ -78,11 +80,11 @@ final class Meters {
    * Whether native readings exclude the JVM's own malloc (Native Memory Tracking is on). Then the
    * JIT's arenas do not move them and nothing needs to wait for the compiler to go idle.
    */
-  boolean nativeExcludesJvm() {
+  public boolean nativeExcludesJvm() {
     return jvmMalloc.enabled();
   }
 
-  boolean explicitGcWorks() {
+  public boolean explicitGcWorks() {
     return explicitGcWorks;
   }
 
@@ -101,7 +103,7 @@ final class Meters {
   }
 
   /** Reads every meter; without {@code stacks} the threads carry no frames (a baseline's). */
-  Readings capture(boolean settled, boolean stacks) {
+  public Readings capture(boolean settled, boolean stacks) {
     return capture(settled, stacks, true);
   }
 
@@ -110,7 +112,7 @@ final class Meters {
    * the two agree ({@link JvmMalloc#readWith}, two NMT reads of ~0.3 ms each when the JVM is
    * quiet); otherwise once, just before glibc's.
    */
-  Readings capture(boolean settled, boolean stacks, boolean paired) {
+  public Readings capture(boolean settled, boolean stacks, boolean paired) {
     long heap = memory.getHeapMemoryUsage().getUsed();
     // Read straight after the heap: from here on the threads' allocation counters bound what they
     // can have added to the heap (see SingleRun.measureHeap).
@@ -135,7 +137,7 @@ final class Meters {
   }
 
   /** {@code s} with the buffer pools read now: two MXBean reads, no GC, nothing else read. */
-  Readings withBuffersNow(Readings s) {
+  public Readings withBuffersNow(Readings s) {
     return s.withBuffers(pool(direct), pool(mapped));
   }
 
@@ -148,24 +150,24 @@ final class Meters {
     return new Fingerprint(pool(direct), pool(mapped), targets.toOptional(), ids);
   }
 
-  long heapUsed() {
+  public long heapUsed() {
     return memory.getHeapMemoryUsage().getUsed();
   }
 
   /** Every thread's allocation counter, read right after the heap by the last capture. */
-  Allocations allocationsAtLastCapture() {
+  public Allocations allocationsAtLastCapture() {
     return atLastCapture;
   }
 
-  Allocations allocations() {
+  public Allocations allocations() {
     return Allocations.read(threadBean);
   }
 
-  long allocatedBytes() {
+  public long allocatedBytes() {
     return threadBean.getCurrentThreadAllocatedBytes();
   }
 
-  static List<JavaThread> threads(boolean stacks) {
+  public static List<JavaThread> threads(boolean stacks) {
     if (!stacks) {
       // Without stacks the live threads are enumerated from the root thread group: no safepoint,
       // ~10 µs instead of ~100 µs for Thread.getAllStackTraces() (measured, 20 threads).
@@ -206,7 +208,7 @@ final class Meters {
 
   private static BufferPool pool(Optional<BufferPoolMXBean> bean) {
     return bean.map(b -> new BufferPool(b.getCount(), b.getTotalCapacity()))
-        .orElse(BufferPool.NONE);
+        .orElse(new BufferPool(0, 0));
   }
 
   /** A HotSpot VM option's value, or "" when this is not HotSpot or there is no such option. */
@@ -242,7 +244,7 @@ final class Meters {
    * Does once what would otherwise happen inside the first test: reads every meter (JNA loads,
    * buffers get allocated), loads the classes settling uses, and makes the class loaders open every
    * jar on the class path (a lookup of a resource that does not exist walks the whole path and
-   * keeps each jar open). The engine adds a dry run of a whole check ({@link LeakCheck#meters()}).
+   * keeps each jar open). The engine adds a dry run of a whole check ({@code LeakCheck.meters()}).
    */
   private void warmUp() {
     ClassLoader system = ClassLoader.getSystemClassLoader();

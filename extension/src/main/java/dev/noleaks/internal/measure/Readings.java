@@ -1,5 +1,7 @@
-package dev.noleaks;
+package dev.noleaks.internal.measure;
 
+import dev.noleaks.BufferPool;
+import dev.noleaks.JavaThread;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Reading;
@@ -10,7 +12,7 @@ import java.util.List;
  * Every meter's reading at one moment, as the measuring stage takes them ({@link Meters#capture})
  * and the rules compare them ({@link #diff(Readings)}): heap used, buffer pools, native {@code
  * malloc} statistics, open descriptors, threads and resident memory. A meter the platform cannot
- * read is a {@link Reading.Unavailable} with the reason. Users see it as a {@link Snapshot}.
+ * read is a {@link Reading.Unavailable} with the reason. Users see it as a {@code Snapshot}.
  *
  * @param takenAt when the readings were taken
  * @param heapUsed Java heap used, in bytes (right after a full GC when the snapshot was settled)
@@ -28,7 +30,7 @@ import java.util.List;
  * @param residentBytes resident set size
  * @param allocatedBytes bytes allocated so far by the thread that took the snapshot
  */
-record Readings(
+public record Readings(
     Instant takenAt,
     long heapUsed,
     boolean heapExact,
@@ -42,12 +44,12 @@ record Readings(
     Reading<Long> residentBytes,
     long allocatedBytes) {
 
-  Readings {
+  public Readings {
     threads = List.copyOf(threads);
   }
 
   /** This snapshot with a heap figure read later, after a full GC when {@code exact}. */
-  Readings withHeap(long used, boolean exact) {
+  public Readings withHeap(long used, boolean exact) {
     return new Readings(
         takenAt,
         used,
@@ -81,7 +83,7 @@ record Readings(
   }
 
   /** What changed from this snapshot to a later one. */
-  Diff diff(Readings later) {
+  public Diff diff(Readings later) {
     return new Diff(this, later);
   }
 
@@ -90,7 +92,7 @@ record Readings(
    * hblkhd}, less what the JVM malloc'ed for itself when Native Memory Tracking is on. Without it,
    * the figure includes the JIT's pooled arenas, which swing by MBs for seconds after compilations.
    */
-  Reading<Long> nativeInUse() {
+  public Reading<Long> nativeInUse() {
     Reading<Long> raw = malloc.map(MallocStats::inUse);
     return jvmMalloc.isAvailable() ? raw.map(r -> r - jvmMalloc.orElseThrow()) : raw;
   }

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.measure;
 
 import dev.noleaks.internal.config.Sizes;
 import java.lang.management.ManagementFactory;
@@ -20,11 +20,11 @@ import javax.management.ObjectName;
  * with {@code -all} right after our own full GC: the heap holds only live objects then, and
  * skipping the histogram's own GC makes it ~2 ms instead of ~5 ms on a small heap (measured).
  */
-final class ClassHistogram {
+public final class ClassHistogram {
 
   /** One class's growth between two histograms. */
-  record Growth(String className, long instances, long bytes) {
-    String describe() {
+  public record Growth(String className, long instances, long bytes) {
+    public String describe() {
       if (instances > 0) {
         return "+" + Sizes.count(instances) + " " + className + " (" + Sizes.signed(bytes) + ")";
       }
@@ -47,12 +47,12 @@ final class ClassHistogram {
    * The raw histogram of all objects (no GC of its own: call right after one), or empty when the
    * DiagnosticCommand MBean is not there.
    */
-  static Optional<String> take() {
+  public static Optional<String> take() {
     return invoke(new String[] {"-all"});
   }
 
   /** The histogram of live objects, after a full GC of its own. */
-  static Optional<String> takeLive() {
+  public static Optional<String> takeLive() {
     return invoke(new String[0]);
   }
 
@@ -77,7 +77,7 @@ final class ClassHistogram {
    * header, contents rounded up to 8), with compressed oops; one byte per character, two when a
    * class name has a character beyond Latin-1.
    */
-  static long retainedBytes(String text) {
+  public static long retainedBytes(String text) {
     long perChar = 1;
     for (int i = 0; i < text.length(); i++) {
       if (text.charAt(i) > 0xFF) {
@@ -92,7 +92,7 @@ final class ClassHistogram {
    * The histogram in {@code text} plus the {@code String} holding that text: it did not exist yet
    * when the histogram was taken, and a later histogram counts it while the caller keeps it.
    */
-  static ClassHistogram parseKept(String text) {
+  public static ClassHistogram parseKept(String text) {
     ClassHistogram h = parse(text);
     h.rows.merge("byte[]", new Row(1, retainedBytes(text) - 24), ClassHistogram::sum);
     h.rows.merge("java.lang.String", new Row(1, 24), ClassHistogram::sum);
@@ -104,7 +104,7 @@ final class ClassHistogram {
   }
 
   /** Parses lines like {@code " 1: 10000 160000 java.lang.Object (java.base@17)"}. */
-  static ClassHistogram parse(String text) {
+  public static ClassHistogram parse(String text) {
     // In the text's order: RunHistograms keeps counts per class by position.
     Map<String, Row> rows = new LinkedHashMap<>();
     for (String line : text.split("\n")) {
@@ -128,7 +128,7 @@ final class ClassHistogram {
    * Classes whose bytes grew from {@code before} to this, largest first: at most {@code limit}, and
    * none under 1% of the total growth but the largest.
    */
-  List<Growth> grownSince(ClassHistogram before, int limit) {
+  public List<Growth> grownSince(ClassHistogram before, int limit) {
     List<Growth> result = new ArrayList<>();
     for (Map.Entry<String, Row> e : rows.entrySet()) {
       Row old = before.rows.getOrDefault(e.getKey(), new Row(0, 0));
@@ -208,7 +208,7 @@ final class ClassHistogram {
    * off the growth of the same classes (+19 java.lang.Object reported for 20 leaked, JDK 25 under
    * load).
    */
-  static final class RunHistograms {
+  public static final class RunHistograms {
 
     /** The first histogram's text, taken before the baseline reading. */
     private final String start;
@@ -233,7 +233,7 @@ final class ClassHistogram {
     }
 
     /** Takes the first histogram; call before the baseline reading. */
-    static Optional<RunHistograms> start() {
+    public static Optional<RunHistograms> start() {
       Optional<String> text = takeLive();
       return text.isPresent() ? Optional.of(new RunHistograms(text.get())) : Optional.empty();
     }
@@ -243,7 +243,7 @@ final class ClassHistogram {
      * histogram's text and parse are garbage by the next one. No lambda here: linking one at the
      * midpoint would keep its class in the heap.
      */
-    void middle(int runs) {
+    public void middle(int runs) {
       Optional<String> text = takeLive();
       if (text.isPresent()) {
         count(text.get());
@@ -261,7 +261,7 @@ final class ClassHistogram {
     }
 
     /** Takes the last histogram, after {@code runs} measured runs. */
-    void end(int runs) {
+    public void end(int runs) {
       end = takeLive();
       endRuns = runs;
     }
@@ -272,7 +272,7 @@ final class ClassHistogram {
      * no more than twice each other. Largest first by bytes, at most {@code limit}, none under 1%
      * of their total but the largest, none of NoLeaks' own.
      */
-    List<Growth> grownEveryRun(int limit) {
+    public List<Growth> grownEveryRun(int limit) {
       if (end.isEmpty()) {
         return List.of();
       }

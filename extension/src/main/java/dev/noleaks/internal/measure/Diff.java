@@ -1,5 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.internal.measure;
 
+import dev.noleaks.JavaThread;
 import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.Reading;
@@ -11,22 +12,22 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * What changed between two readings (users see it as a {@link SnapshotDiff}): growth of the
+ * What changed between two readings (users see it as a {@code SnapshotDiff}): growth of the
  * continuous meters and the discrete resources (descriptors, threads) present in the later one
  * only.
  *
  * @param before the earlier snapshot
  * @param after the later snapshot
  */
-record Diff(Readings before, Readings after) {
+public record Diff(Readings before, Readings after) {
 
   /** Java heap growth in bytes (negative when it shrank). */
-  long heapGrowth() {
+  public long heapGrowth() {
     return after.heapUsed() - before.heapUsed();
   }
 
   /** Native {@code malloc} growth in bytes, when the platform can read it. */
-  Reading<Long> nativeGrowth() {
+  public Reading<Long> nativeGrowth() {
     if (!before.malloc().isAvailable()) {
       return before.nativeInUse();
     }
@@ -34,7 +35,7 @@ record Diff(Readings before, Readings after) {
   }
 
   /** Descriptors open in the later snapshot that were not open (same number and target) before. */
-  Reading<List<Descriptor>> newDescriptors() {
+  public Reading<List<Descriptor>> newDescriptors() {
     return opened(before.descriptors(), after.descriptors());
   }
 
@@ -52,7 +53,7 @@ record Diff(Readings before, Readings after) {
   }
 
   /** Descriptors in {@code later} that were not in {@code earlier} and are not ignored. */
-  static List<Descriptor> opened(
+  public static List<Descriptor> opened(
       Reading<List<Descriptor>> earlier, Reading<List<Descriptor>> later, Ignores ignores) {
     List<Descriptor> opened =
         opened(earlier, later).toOptional().orElse(List.of()).stream()
@@ -70,7 +71,7 @@ record Diff(Readings before, Readings after) {
    * build replacing a jar on the class path) reads back as {@code "path (deleted)"} and is still
    * the same descriptor.
    */
-  static String key(Descriptor d) {
+  public static String key(Descriptor d) {
     String target = d.target();
     if (target.endsWith(DELETED)) {
       target = target.substring(0, target.length() - DELETED.length());
@@ -81,12 +82,12 @@ record Diff(Readings before, Readings after) {
   private static final String DELETED = " (deleted)";
 
   /** Java threads alive in the later snapshot that did not exist in the earlier one. */
-  List<JavaThread> newThreads() {
+  public List<JavaThread> newThreads() {
     return started(before.threads(), after.threads(), t -> false);
   }
 
   /** Threads in {@code later} that were not in {@code earlier} and are not ignored. */
-  static List<JavaThread> started(
+  public static List<JavaThread> started(
       List<JavaThread> earlier, List<JavaThread> later, Ignores ignores) {
     return started(earlier, later, ignores::ignoresThread);
   }
@@ -99,27 +100,27 @@ record Diff(Readings before, Readings after) {
   }
 
   /** Change in the number of direct buffers. */
-  long directBufferGrowth() {
+  public long directBufferGrowth() {
     return after.directBuffers().count() - before.directBuffers().count();
   }
 
   /** Change in direct buffer capacity, bytes. */
-  long directBufferBytesGrowth() {
+  public long directBufferBytesGrowth() {
     return after.directBuffers().bytes() - before.directBuffers().bytes();
   }
 
   /** Change in the number of mapped buffers. */
-  long mappedBufferGrowth() {
+  public long mappedBufferGrowth() {
     return after.mappedBuffers().count() - before.mappedBuffers().count();
   }
 
   /** Change in mapped buffer capacity, bytes. */
-  long mappedBufferBytesGrowth() {
+  public long mappedBufferBytesGrowth() {
     return after.mappedBuffers().bytes() - before.mappedBuffers().bytes();
   }
 
   /** Bytes allocated by the thread that took both snapshots, between them. */
-  long allocatedBytes() {
+  public long allocatedBytes() {
     return after.allocatedBytes() - before.allocatedBytes();
   }
 }
