@@ -3,6 +3,7 @@ package dev.noleaks;
 import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.config.Sizes;
+import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.measure.Meters;
 import java.util.ArrayList;
 import java.util.EnumSet;

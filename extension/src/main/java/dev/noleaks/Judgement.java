@@ -1,6 +1,8 @@
 package dev.noleaks;
 
 import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.judge.Finding;
+import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.measure.Concurrency;
 import java.util.ArrayList;
 import java.util.List;

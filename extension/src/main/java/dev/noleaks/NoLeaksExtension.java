@@ -2,6 +2,8 @@ package dev.noleaks;
 
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.judge.Finding;
+import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.measure.Concurrency;
 import java.lang.reflect.Method;
 import java.util.List;

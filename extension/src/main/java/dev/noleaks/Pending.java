@@ -1,6 +1,7 @@
 package dev.noleaks;
 
 import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.measure.Meters;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,8 @@ package dev.noleaks;
 
 import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Sizes;
+import dev.noleaks.internal.judge.Finding;
+import dev.noleaks.internal.judge.Rules;
 import java.util.List;
 import java.util.Optional;
 import org.assertj.core.api.AbstractAssert;

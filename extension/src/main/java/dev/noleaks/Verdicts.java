@@ -1,6 +1,7 @@
 package dev.noleaks;
 
 import dev.noleaks.internal.config.Sizes;
+import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.measure.Readings;
 import java.util.List;
 

@@ -11,6 +11,8 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import com.sun.jna.Native;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.config.Sizes;
+import dev.noleaks.internal.judge.Finding;
+import dev.noleaks.internal.judge.Rules;
 import dev.noleaks.internal.measure.Readings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

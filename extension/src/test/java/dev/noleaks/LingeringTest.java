@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.noleaks.internal.config.Ignores;
+import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.Meters;
 import java.io.FileInputStream;

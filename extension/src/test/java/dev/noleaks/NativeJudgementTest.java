@@ -3,6 +3,7 @@ package dev.noleaks;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.judge.Finding;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

@@ -85,13 +85,13 @@ class ClassHistogramTest {
 
   @Test
   void noLeaksOwnClassesAreNotGrowthButTestClassesInItsPackageAre() {
-    assertThat(ClassHistogram.ours("dev.noleaks.Finding")).isTrue();
-    assertThat(ClassHistogram.ours("dev.noleaks.Finding[]")).isTrue();
+    assertThat(ClassHistogram.ours("dev.noleaks.internal.judge.Finding")).isTrue();
+    assertThat(ClassHistogram.ours("dev.noleaks.internal.judge.Finding[]")).isTrue();
     assertThat(ClassHistogram.ours("dev.noleaks.probe.MallocStats")).isTrue();
     assertThat(ClassHistogram.ours("dev.noleaks.RepeatedRun$$Lambda/0x0000000801234567")).isTrue();
     assertThat(ClassHistogram.ours("dev.noleaks.internal.measure.ClassHistogramTest")).isFalse();
     assertThat(ClassHistogram.ours("java.lang.Object")).isFalse();
-    String after = AFTER.replace("com.example.Session", "dev.noleaks.Finding");
+    String after = AFTER.replace("com.example.Session", "dev.noleaks.internal.judge.Finding");
     assertThat(ClassHistogram.parse(after).grownSince(ClassHistogram.parse(BEFORE), 8))
         .extracting(ClassHistogram.Growth::describe)
         .containsExactly("+10,000 byte[] (+1.2 MB)");

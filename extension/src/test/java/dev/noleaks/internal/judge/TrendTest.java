@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,5 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.internal.judge;
 
+import dev.noleaks.Check;
 import java.util.List;
 
 /**
@@ -10,21 +11,21 @@ import java.util.List;
  * @param summary one line: {@code 2 file descriptors leaked: /tmp/x.log (file), …}
  * @param details further lines (thread stacks, class growth), indented by the renderer
  */
-record Finding(Check check, boolean leak, String summary, List<String> details) {
+public record Finding(Check check, boolean leak, String summary, List<String> details) {
 
-  Finding {
+  public Finding {
     details = List.copyOf(details);
   }
 
-  static Finding leak(Check check, String summary, List<String> details) {
+  public static Finding leak(Check check, String summary, List<String> details) {
     return new Finding(check, true, summary, details);
   }
 
-  static Finding unavailable(Check check, String what, String reason) {
+  public static Finding unavailable(Check check, String what, String reason) {
     return new Finding(check, false, what + " not measured: " + reason, List.of());
   }
 
-  String render() {
+  public String render() {
     StringBuilder b = new StringBuilder(summary);
     for (String line : details) {
       b.append("\n    ").append(line);

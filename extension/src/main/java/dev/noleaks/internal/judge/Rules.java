@@ -1,5 +1,8 @@
-package dev.noleaks;
+package dev.noleaks.internal.judge;
 
+import dev.noleaks.BufferPool;
+import dev.noleaks.Check;
+import dev.noleaks.JavaThread;
 import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.config.Sizes;
@@ -23,15 +26,15 @@ import java.util.stream.Collectors;
  * is there after settling and was not there before is leaked. Heap and native memory fail above
  * their tolerance.
  */
-final class Rules {
+public final class Rules {
 
   /** Classes listed under a heap finding. */
-  static final int TOP_CLASSES = 8;
+  public static final int TOP_CLASSES = 8;
 
   private Rules() {}
 
   /** The leaks in a diff, without the class histogram (cheap: used while settling). */
-  static List<Finding> leaks(Diff diff, Settings settings) {
+  public static List<Finding> leaks(Diff diff, Settings settings) {
     List<Finding> findings = new ArrayList<>();
     if (settings.checks(Check.DESCRIPTORS)) {
       descriptors(diff, settings.ignores()).ifPresent(findings::add);
@@ -56,7 +59,7 @@ final class Rules {
   }
 
   /** Meters a check needed but the platform could not read. */
-  static List<Finding> unavailable(Readings snapshot, Settings settings) {
+  public static List<Finding> unavailable(Readings snapshot, Settings settings) {
     List<Finding> findings = new ArrayList<>();
     if (settings.checks(Check.NATIVE)) {
       snapshot
@@ -105,7 +108,7 @@ final class Rules {
    * descriptor, so the settled snapshot looks clean, but until a GC happens to run the descriptor
    * stays open, and a busy service runs out of them.
    */
-  static Optional<Finding> closedByGc(
+  public static Optional<Finding> closedByGc(
       List<Descriptor> openBeforeGc, Reading<List<Descriptor>> settled) {
     Set<String> stillOpen = new HashSet<>();
     settled.toOptional().orElse(List.of()).forEach(d -> stillOpen.add(Diff.key(d)));
@@ -130,7 +133,7 @@ final class Rules {
         List.of(advice));
   }
 
-  static Optional<Finding> descriptors(Diff diff, Ignores ignores) {
+  public static Optional<Finding> descriptors(Diff diff, Ignores ignores) {
     List<Descriptor> leaked =
         Diff.opened(diff.before().descriptors(), diff.after().descriptors(), ignores);
     if (leaked.isEmpty()) {
@@ -152,7 +155,8 @@ final class Rules {
    * until a GC happens to run, its threads keep the JVM from exiting and hold what their tasks
    * reference.
    */
-  static Optional<Finding> stoppedByGc(List<JavaThread> aliveBeforeGc, List<JavaThread> settled) {
+  public static Optional<Finding> stoppedByGc(
+      List<JavaThread> aliveBeforeGc, List<JavaThread> settled) {
     Set<Long> stillAlive = new HashSet<>();
     settled.forEach(t -> stillAlive.add(t.id()));
     List<JavaThread> stopped =
@@ -204,7 +208,7 @@ final class Rules {
   private static final Set<String> IDLE_WAITS =
       Set.of("java.util.TimerThread.mainLoop", "java.util.concurrent.ThreadPoolExecutor.getTask");
 
-  static Optional<Finding> threads(Diff diff, Ignores ignores) {
+  public static Optional<Finding> threads(Diff diff, Ignores ignores) {
     List<JavaThread> leaked =
         Diff.started(diff.before().threads(), diff.after().threads(), ignores);
     if (leaked.isEmpty()) {
@@ -237,7 +241,7 @@ final class Rules {
    * pool resizing) are native memory grown in place, judged by {@code sizeTolerance} (the native
    * tolerance): on jsoup's suite 6 tests failed for +114 KB to +508 KB of such growth.
    */
-  static List<Finding> buffers(Diff diff, long sizeTolerance) {
+  public static List<Finding> buffers(Diff diff, long sizeTolerance) {
     List<Finding> findings = new ArrayList<>();
     if (diff.directBufferGrowth() > 0 || diff.directBufferBytesGrowth() > sizeTolerance) {
       findings.add(
@@ -270,7 +274,7 @@ final class Rules {
         List.of());
   }
 
-  static Optional<Finding> heap(Diff diff, long tolerance) {
+  public static Optional<Finding> heap(Diff diff, long tolerance) {
     long growth = diff.heapGrowth();
     // A baseline whose heap was never read (a @BeforeEach method failed) is not exact either.
     if (!diff.before().heapExact() || !diff.after().heapExact() || growth <= tolerance) {
@@ -295,7 +299,7 @@ final class Rules {
    * reported by the buffer check (their memory is malloc'ed, and counted since NMT's {@code Other}
    * is no longer subtracted as the JVM's own).
    */
-  static Optional<Finding> nativeMemory(Diff diff, long tolerance, long directBuffers) {
+  public static Optional<Finding> nativeMemory(Diff diff, long tolerance, long directBuffers) {
     Optional<Long> growth = diff.nativeGrowth().toOptional();
     if (growth.isEmpty() || growth.get() - directBuffers <= tolerance) {
       return Optional.empty();
@@ -348,7 +352,7 @@ final class Rules {
   }
 
   /** Adds the classes that grew to a heap finding. */
-  static Finding withClasses(Finding heap, List<ClassHistogram.Growth> grown) {
+  public static Finding withClasses(Finding heap, List<ClassHistogram.Growth> grown) {
     if (grown.isEmpty()) {
       return heap;
     }
@@ -379,7 +383,7 @@ final class Rules {
    * A stack frame without the module and loader prefixes: {@code
    * java.lang.Thread.run(Thread.java:840)}.
    */
-  static String frame(StackTraceElement e) {
+  public static String frame(StackTraceElement e) {
     String location =
         e.isNativeMethod()
             ? "Native Method"

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.judge;
 
 import dev.noleaks.internal.config.Sizes;
 import java.util.Arrays;
@@ -22,15 +22,15 @@ import java.util.stream.LongStream;
  * @param readings the baseline after the warm-up, then one reading per measured run
  * @param threshold bytes per run above which the slope is a leak
  */
-record Trend(String meter, long[] readings, long threshold) {
+public record Trend(String meter, long[] readings, long threshold) {
 
-  static final int WINDOW = 10;
+  public static final int WINDOW = 10;
   static final int MIN_POSITIVE = 9;
 
   /** Deltas shown in a message before eliding the older ones. */
   private static final int SHOWN = 30;
 
-  Trend {
+  public Trend {
     if (readings.length < 2) {
       throw new IllegalArgumentException("a trend needs at least two readings");
     }
@@ -46,7 +46,7 @@ record Trend(String meter, long[] readings, long threshold) {
   }
 
   /** Median of the deltas, bytes per run (the mean of the middle two for an even count). */
-  double slope() {
+  public double slope() {
     long[] d = deltas();
     Arrays.sort(d);
     int mid = d.length / 2;
@@ -54,27 +54,27 @@ record Trend(String meter, long[] readings, long threshold) {
   }
 
   /** How many runs the trend covers. */
-  int runs() {
+  public int runs() {
     return readings.length - 1;
   }
 
   /** Deltas the positive-count condition looks at: the last {@value #WINDOW}. */
-  int window() {
+  public int window() {
     return Math.min(WINDOW, readings.length - 1);
   }
 
   /** Positive deltas among the last {@link #window()}. */
-  int positive() {
+  public int positive() {
     long[] d = deltas();
     return (int) LongStream.of(d).skip(d.length - window()).filter(x -> x > 0).count();
   }
 
   /** Positive deltas needed: 9 of the last 10, or all of them when there are fewer than 10. */
-  int positiveNeeded() {
+  public int positiveNeeded() {
     return window() < WINDOW ? window() : MIN_POSITIVE;
   }
 
-  boolean leaks() {
+  public boolean leaks() {
     return slope() > threshold && positive() >= positiveNeeded();
   }
 
@@ -82,7 +82,7 @@ record Trend(String meter, long[] readings, long threshold) {
    * {@code native memory grew in 10 of the last 10 runs: [+80, +80, …] B, slope 80 B/run (threshold
    * 48 B)}.
    */
-  String describe() {
+  public String describe() {
     return meter
         + " grew in "
         + positive()

@@ -1,5 +1,7 @@
-package dev.noleaks;
+package dev.noleaks.internal.judge;
 
+import dev.noleaks.Check;
+import dev.noleaks.JavaThread;
 import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Sizes;
@@ -28,16 +30,16 @@ import java.util.stream.Collectors;
  * @param descriptors sockets, pipes and anonymous inodes it opened while such a thread (or the
  *     keep-alive timer) is alive
  */
-record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
-  static final Left NONE = new Left(List.of(), List.of());
+public record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
+  public static final Left NONE = new Left(List.of(), List.of());
 
-  Left {
+  public Left {
     threads = List.copyOf(threads);
     descriptors = List.copyOf(descriptors);
   }
 
   /** Both, each thread and descriptor once. */
-  Left plus(Left other) {
+  public Left plus(Left other) {
     Map<Long, JavaThread> byId = new LinkedHashMap<>();
     threads.forEach(t -> byId.putIfAbsent(t.id(), t));
     other.threads().forEach(t -> byId.putIfAbsent(t.id(), t));
@@ -48,7 +50,7 @@ record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
   }
 
   /** {@code r} without these threads and descriptors. */
-  Readings removeFrom(Readings r) {
+  public Readings removeFrom(Readings r) {
     return new Readings(
         r.takenAt(),
         r.heapUsed(),
@@ -64,19 +66,19 @@ record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
         r.allocatedBytes());
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return threads.isEmpty() && descriptors.isEmpty();
   }
 
   /** {@code all} but these threads. */
-  List<JavaThread> exceptThreads(List<JavaThread> all) {
+  public List<JavaThread> exceptThreads(List<JavaThread> all) {
     Set<Long> ids = new HashSet<>();
     threads.forEach(t -> ids.add(t.id()));
     return all.stream().filter(t -> !ids.contains(t.id())).toList();
   }
 
   /** {@code all} but these descriptors. */
-  List<Descriptor> exceptDescriptors(List<Descriptor> all) {
+  public List<Descriptor> exceptDescriptors(List<Descriptor> all) {
     Set<String> keys = new HashSet<>();
     descriptors.forEach(d -> keys.add(Diff.key(d)));
     return all.stream().filter(d -> !keys.contains(Diff.key(d))).toList();
@@ -113,7 +115,7 @@ record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
    * The lingering part, by {@code lingering}, of what a test left: {@code started} threads, {@code
    * opened} descriptors, while {@code alive} threads are alive.
    */
-  static Left of(
+  public static Left of(
       Lingering lingering,
       List<JavaThread> started,
       List<Descriptor> opened,
@@ -135,7 +137,7 @@ record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
    * descriptor's number is the next one opened: once every thread that was left is gone (an
    * HttpClient closes its selector as its threads end), its anonymous inodes count as gone too.
    */
-  static Left remaining(Meters meters, Left left) {
+  public static Left remaining(Meters meters, Left left) {
     Set<Long> alive = new HashSet<>();
     Meters.threads(false).forEach(t -> alive.add(t.id()));
     Set<String> open = new HashSet<>();
@@ -156,7 +158,7 @@ record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
    * Waits until nothing of {@code left} remains or {@code deadlineNanos} ({@link System#nanoTime})
    * has passed, polling every 50 ms; returns what remains.
    */
-  static Left awaitGone(Meters meters, Left left, long deadlineNanos) {
+  public static Left awaitGone(Meters meters, Left left, long deadlineNanos) {
     Left now = remaining(meters, left);
     while (!now.isEmpty() && System.nanoTime() < deadlineNanos) {
       try {
@@ -171,7 +173,7 @@ record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
   }
 
   /** The finding for what was still there after the linger. */
-  static Finding stillThere(Left remains, Duration linger) {
+  public static Finding stillThere(Left remains, Duration linger) {
     return Finding.leak(
         remains.threads().isEmpty() ? Check.DESCRIPTORS : Check.THREADS,
         remains.describe()
@@ -183,7 +185,7 @@ record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
   }
 
   /** A short description of a pending check, for a report entry. */
-  static Optional<String> note(Left left, Duration linger) {
+  public static Optional<String> note(Left left, Duration linger) {
     if (left.isEmpty()) {
       return Optional.empty();
     }
