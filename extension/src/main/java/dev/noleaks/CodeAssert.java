@@ -5,6 +5,7 @@ import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.measure.Meters;
+import dev.noleaks.internal.report.AssertionMessages;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;

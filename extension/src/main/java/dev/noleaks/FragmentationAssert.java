@@ -1,5 +1,6 @@
 package dev.noleaks;
 
+import dev.noleaks.internal.report.AssertionMessages;
 import dev.noleaks.probe.MallocStats;
 import org.assertj.core.api.AbstractDoubleAssert;
 

@@ -11,6 +11,7 @@ import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
+import dev.noleaks.internal.report.Verdicts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

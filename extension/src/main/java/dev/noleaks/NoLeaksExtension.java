@@ -5,6 +5,7 @@ import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.measure.Concurrency;
+import dev.noleaks.internal.report.Verdicts;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Optional;

@@ -4,6 +4,7 @@ import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Rules;
+import dev.noleaks.internal.report.AssertionMessages;
 import java.util.List;
 import java.util.Optional;
 import org.assertj.core.api.AbstractAssert;

@@ -2,6 +2,7 @@ package dev.noleaks;
 
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
+import dev.noleaks.internal.report.Verdicts;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Optional;

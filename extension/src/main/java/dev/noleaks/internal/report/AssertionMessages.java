@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.report;
 
 import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.internal.judge.Finding;
@@ -9,19 +9,19 @@ import java.util.List;
 import java.util.Locale;
 
 /** Every failure message of the fluent assertions, built in one place. */
-final class AssertionMessages {
+public final class AssertionMessages {
 
   private AssertionMessages() {}
 
-  static String leaked(List<Finding> leaks, List<Finding> unavailable, List<String> notes) {
+  public static String leaked(List<Finding> leaks, List<Finding> unavailable, List<String> notes) {
     return Verdicts.message("code", leaks, unavailable, notes);
   }
 
-  static String finding(Finding finding) {
+  public static String finding(Finding finding) {
     return finding.render();
   }
 
-  static String unavailable(List<Finding> unavailable) {
+  public static String unavailable(List<Finding> unavailable) {
     StringBuilder b = new StringBuilder("cannot check the code:");
     for (Finding f : unavailable) {
       b.append("\n  - ").append(f.summary());
@@ -29,11 +29,11 @@ final class AssertionMessages {
     return b.toString();
   }
 
-  static String disturbed(int neighbours) {
+  public static String disturbed(int neighbours) {
     return "cannot check the code: " + Concurrency.reason(neighbours);
   }
 
-  static String codeThrew(int run, int runs, Throwable thrown) {
+  public static String codeThrew(int run, int runs, Throwable thrown) {
     return "Expecting code not to throw, but run "
         + run
         + " of "
@@ -43,7 +43,7 @@ final class AssertionMessages {
         + (thrown.getMessage() == null ? "" : ": " + thrown.getMessage());
   }
 
-  static String allocatedTooMuch(long limit, long most, int runs, int warmup) {
+  public static String allocatedTooMuch(long limit, long most, int runs, int warmup) {
     return "Expecting code to allocate at most "
         + Sizes.format(limit)
         + " but it allocated "
@@ -57,7 +57,7 @@ final class AssertionMessages {
         + ")";
   }
 
-  static String notCollected(
+  public static String notCollected(
       String referenceType, String referent, Duration waited, int collections, String hint) {
     return "Expecting the "
         + referenceType
@@ -71,7 +71,7 @@ final class AssertionMessages {
         + hint;
   }
 
-  static String fragmentation(
+  public static String fragmentation(
       String userDescription, MallocStats stats, String comparison, double bound) {
     String own =
         String.format(
@@ -88,7 +88,7 @@ final class AssertionMessages {
         : "[" + userDescription + "] " + own;
   }
 
-  static String arenaTooSmall(MallocStats stats, long minimum) {
+  public static String arenaTooSmall(MallocStats stats, long minimum) {
     return "Cannot judge native fragmentation: the malloc arena is "
         + Sizes.format(stats.arena())
         + " ("
@@ -98,7 +98,7 @@ final class AssertionMessages {
         + " below which a free ratio swings with a single freed block";
   }
 
-  static String fragmentationUnavailable(String reason) {
+  public static String fragmentationUnavailable(String reason) {
     return "Cannot judge native fragmentation: malloc statistics are unavailable: " + reason;
   }
 }

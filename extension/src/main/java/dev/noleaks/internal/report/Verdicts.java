@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.report;
 
 import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.internal.judge.Finding;
@@ -6,16 +6,16 @@ import dev.noleaks.internal.measure.Readings;
 import java.util.List;
 
 /** Renders findings and readings into the text people read: failure messages and report entries. */
-final class Verdicts {
+public final class Verdicts {
 
   private Verdicts() {}
 
-  static String message(String where, List<Finding> leaks, List<Finding> unavailable) {
+  public static String message(String where, List<Finding> leaks, List<Finding> unavailable) {
     return message(where, leaks, unavailable, List.of());
   }
 
   /** The failure message: the findings, the meters not read, then how the check ran. */
-  static String message(
+  public static String message(
       String where, List<Finding> leaks, List<Finding> unavailable, List<String> notes) {
     StringBuilder b = new StringBuilder();
     b.append(where.isEmpty() ? "" : where + " ")
@@ -35,7 +35,7 @@ final class Verdicts {
   }
 
   /** One line of every reading in a snapshot, for report entries. */
-  static String readings(Readings s) {
+  public static String readings(Readings s) {
     return "heap="
         + s.heapUsed()
         + (s.heapExact() ? "" : "(not after GC)")
