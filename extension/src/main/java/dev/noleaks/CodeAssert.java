@@ -3,6 +3,8 @@ package dev.noleaks;
 import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.config.Sizes;
+import dev.noleaks.internal.engine.Judgement;
+import dev.noleaks.internal.engine.LeakCheck;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.report.AssertionMessages;

@@ -2,6 +2,9 @@ package dev.noleaks;
 
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.engine.Judgement;
+import dev.noleaks.internal.engine.LeakCheck;
+import dev.noleaks.internal.engine.Pending;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.measure.Concurrency;

@@ -2,6 +2,7 @@ package dev.noleaks;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.noleaks.internal.engine.LeakCheck;
 import dev.noleaks.internal.report.AssertionMessages;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;

@@ -1,6 +1,7 @@
 package dev.noleaks;
 
 import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.engine.LeakCheck;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
 import dev.noleaks.probe.Descriptor;

@@ -1,6 +1,7 @@
 package dev.noleaks;
 
 import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.engine.Judgement;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.report.Verdicts;
 import java.lang.reflect.Method;

@@ -88,7 +88,10 @@ class ClassHistogramTest {
     assertThat(ClassHistogram.ours("dev.noleaks.internal.judge.Finding")).isTrue();
     assertThat(ClassHistogram.ours("dev.noleaks.internal.judge.Finding[]")).isTrue();
     assertThat(ClassHistogram.ours("dev.noleaks.probe.MallocStats")).isTrue();
-    assertThat(ClassHistogram.ours("dev.noleaks.RepeatedRun$$Lambda/0x0000000801234567")).isTrue();
+    assertThat(
+            ClassHistogram.ours(
+                "dev.noleaks.internal.engine.RepeatedRun$$Lambda/0x0000000801234567"))
+        .isTrue();
     assertThat(ClassHistogram.ours("dev.noleaks.internal.measure.ClassHistogramTest")).isFalse();
     assertThat(ClassHistogram.ours("java.lang.Object")).isFalse();
     String after = AFTER.replace("com.example.Session", "dev.noleaks.internal.judge.Finding");

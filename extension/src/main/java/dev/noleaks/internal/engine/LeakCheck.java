@@ -1,5 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.internal.engine;
 
+import dev.noleaks.Check;
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
@@ -25,7 +26,7 @@ import java.util.Optional;
  * native memory are judged by their trend over the runs ({@link RepeatedRun}) and descriptors,
  * threads and buffers by the single-run rule over all of them ({@link SingleRun}).
  */
-final class LeakCheck {
+public final class LeakCheck {
 
   private static volatile boolean dryRunDone;
 
@@ -35,7 +36,7 @@ final class LeakCheck {
    * load on first use (measured: ~800 KB of heap, mostly time zone data for report entry
    * timestamps). Every way into a check takes the meters here, before any baseline.
    */
-  static Meters meters() {
+  public static Meters meters() {
     Meters meters = Meters.get();
     if (!dryRunDone) {
       synchronized (LeakCheck.class) {
@@ -68,7 +69,7 @@ final class LeakCheck {
 
   /** The checked code. Its exceptions propagate unchanged. */
   @FunctionalInterface
-  interface Body {
+  public interface Body {
     void run() throws Throwable;
   }
 
@@ -93,7 +94,7 @@ final class LeakCheck {
    * {@code watchNeighbours}, tests that run beside this one under JUnit's parallel execution are
    * watched for, and the check says it could not measure if one ran.
    */
-  static LeakCheck begin(Settings settings, boolean watchNeighbours) {
+  public static LeakCheck begin(Settings settings, boolean watchNeighbours) {
     Optional<Concurrency> watch = watchNeighbours ? Concurrency.watch() : Optional.empty();
     return new LeakCheck(settings, watch, SingleRun.beginResources(settings));
   }
@@ -103,7 +104,7 @@ final class LeakCheck {
    * growth); with {@code mayDerive} the reading may come from the last full GC instead (see {@link
    * SingleRun#measureHeap(Meters, SingleRun.Baseline, boolean)}).
    */
-  Readings measureHeap(boolean mayDerive) {
+  public Readings measureHeap(boolean mayDerive) {
     Meters meters = meters();
     baseline = SingleRun.measureHeap(meters, baseline, mayDerive);
     return baseline.snapshot();
@@ -114,7 +115,7 @@ final class LeakCheck {
    * second run may follow, the buffer pools are read here too (two MXBean reads), so that buffers
    * set-up code kept are never excused as the method's first use.
    */
-  void startingNow() {
+  public void startingNow() {
     Meters meters = meters();
     baseline = baseline.startingAt(meters.allocations());
     if (settings.rerun() && !repeats() && settings.checks(Check.BUFFERS)) {
@@ -122,22 +123,22 @@ final class LeakCheck {
     }
   }
 
-  Settings settings() {
+  public Settings settings() {
     return settings;
   }
 
   /** Whether the code runs {@code warmup + repeat} times and memory is judged by its trend. */
-  boolean repeats() {
+  public boolean repeats() {
     return settings.repeated();
   }
 
   /**
    * Runs the code: once, or in repeated mode {@code warmup + repeat} times, judging the trend. In
    * single-run mode, when memory grew above its tolerance and {@code noleaks.rerun} allows it, runs
-   * {@code again} once more and judges memory on that second run (see {@link NoLeaks.Rerun}); null
-   * when the code cannot run twice.
+   * {@code again} once more and judges memory on that second run (see {@code @NoLeaks(rerun = …)});
+   * null when the code cannot run twice.
    */
-  void run(Body body, Body again) throws Throwable {
+  public void run(Body body, Body again) throws Throwable {
     if (repeats()) {
       trend.addAll(RepeatedRun.run(settings, body::run));
       return;
@@ -173,13 +174,13 @@ final class LeakCheck {
    * Ends the check and waits for what was on its way out ({@link Lingering}) until it is gone or
    * {@code noleaks.linger} has passed; what is still there then is a leak.
    */
-  Judgement endWaitingForLingering() {
+  public Judgement endWaitingForLingering() {
     Judgement judgement = end();
     return awaitLingering(settings, judgement, System.nanoTime());
   }
 
   /** {@code judgement} once its lingering threads and descriptors are gone or overdue. */
-  static Judgement awaitLingering(Settings settings, Judgement judgement, long endedNanos) {
+  public static Judgement awaitLingering(Settings settings, Judgement judgement, long endedNanos) {
     if (judgement.lingering().isEmpty()) {
       return judgement;
     }
@@ -193,7 +194,7 @@ final class LeakCheck {
    * Ends the check: what leaked, what could not be measured, the last readings, and what is on its
    * way out ({@link Judgement#lingering()}), for the caller to wait for now or later.
    */
-  Judgement end() {
+  public Judgement end() {
     Judgement judgement = SingleRun.end(baseline);
     int others = neighbours();
     if (others > 0) {
@@ -247,7 +248,7 @@ final class LeakCheck {
    * A whole check of code with no set-up around it, as the fluent assertions run it: in single-run
    * mode the {@code warmup} runs come before the baseline, in repeated mode the trend has its own.
    */
-  static Judgement of(Settings settings, Body body) throws Throwable {
+  public static Judgement of(Settings settings, Body body) throws Throwable {
     if (!settings.repeated()) { // the trend's own warm-up runs are measured as it needs
       for (int i = 0; i < settings.warmup(); i++) {
         body.run();

@@ -1,5 +1,7 @@
-package dev.noleaks;
+package dev.noleaks.internal.engine;
 
+import dev.noleaks.Check;
+import dev.noleaks.JavaThread;
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;

@@ -1,5 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.internal.engine;
 
+import dev.noleaks.Check;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Left;
@@ -13,7 +14,7 @@ import java.util.Optional;
  * after-snapshot's readings for reports, and notes on how the check ran (a second run, and what its
  * first kept), shown with the findings and as report entries.
  */
-record Judgement(
+public record Judgement(
     List<Finding> leaks,
     List<Finding> unavailable,
     String afterReadings,
@@ -21,7 +22,7 @@ record Judgement(
     List<String> notes,
     Left lingering) {
 
-  Judgement {
+  public Judgement {
     notes = List.copyOf(notes);
   }
 
@@ -34,7 +35,7 @@ record Judgement(
   }
 
   /** This judgement without the leaks {@code blamed} elsewhere. */
-  Judgement without(java.util.function.Predicate<Finding> blamed) {
+  public Judgement without(java.util.function.Predicate<Finding> blamed) {
     return new Judgement(
         leaks.stream().filter(blamed.negate()).toList(),
         unavailable,
@@ -45,7 +46,7 @@ record Judgement(
   }
 
   /** This judgement with {@code more} findings (leaks, or meters not measured) and a note. */
-  Judgement with(List<Finding> more, Optional<String> note) {
+  public Judgement with(List<Finding> more, Optional<String> note) {
     List<Finding> all = new ArrayList<>(leaks);
     List<Finding> notMeasured = new ArrayList<>(unavailable);
     for (Finding f : more) {
@@ -60,7 +61,7 @@ record Judgement(
    * This judgement once what was lingering has been waited for: {@code stillThere} (what was still
    * there after the linger) is a leak, the rest is gone.
    */
-  Judgement lingeringJudged(Optional<Finding> stillThere) {
+  public Judgement lingeringJudged(Optional<Finding> stillThere) {
     List<Finding> all = new ArrayList<>(leaks);
     stillThere.ifPresent(all::add);
     return new Judgement(all, unavailable, afterReadings, neighbours, notes, Left.NONE);

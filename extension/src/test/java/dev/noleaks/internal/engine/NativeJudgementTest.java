@@ -1,7 +1,8 @@
-package dev.noleaks;
+package dev.noleaks.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.noleaks.Check;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
 import java.util.Optional;

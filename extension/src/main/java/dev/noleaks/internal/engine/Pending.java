@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.internal.engine;
 
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Left;
@@ -16,11 +16,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * @param deadlineNanos when it must be gone ({@link System#nanoTime})
  * @param settings the test's settings (warn mode, the linger)
  */
-record Pending(String test, String owner, Left left, long deadlineNanos, Settings settings) {
+public record Pending(String test, String owner, Left left, long deadlineNanos, Settings settings) {
 
   private static final ConcurrentLinkedQueue<Pending> PENDING = new ConcurrentLinkedQueue<>();
 
-  static void defer(Pending pending) {
+  public static void defer(Pending pending) {
     PENDING.add(pending);
   }
 
@@ -28,7 +28,7 @@ record Pending(String test, String owner, Left left, long deadlineNanos, Setting
    * The pending checks of one class, each waited for until its deadline: those whose threads or
    * descriptors are still there, with what remains. They are no longer pending afterwards.
    */
-  static List<Pending> overdue(Meters meters, String owner) {
+  public static List<Pending> overdue(Meters meters, String owner) {
     List<Pending> late = new ArrayList<>();
     for (Pending p : PENDING) {
       if (!p.owner().equals(owner)) {
