@@ -86,7 +86,7 @@ public class ConsumerCheck {
       """
       package com.example;
 
-      import static dev.noleaks.MemoryAssertions.*;
+      import static dev.noleaks.assertions.MemoryAssertions.*;
       import static org.assertj.core.api.Assertions.*;
 
       import java.util.List;

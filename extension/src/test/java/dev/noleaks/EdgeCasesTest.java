@@ -1,9 +1,9 @@
 package dev.noleaks;
 
-import static dev.noleaks.MemoryAssertions.assertThatRunning;
 import static dev.noleaks.TestKit.assertPasses;
 import static dev.noleaks.TestKit.failureOf;
 import static dev.noleaks.TestKit.reportEntries;
+import static dev.noleaks.assertions.MemoryAssertions.assertThatRunning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
@@ -11,9 +11,6 @@ import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass
 import com.sun.jna.Native;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.config.Sizes;
-import dev.noleaks.internal.judge.Finding;
-import dev.noleaks.internal.judge.Rules;
-import dev.noleaks.internal.measure.Readings;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -569,81 +566,5 @@ class EdgeCasesTest {
     assertThat(top.getClassName()).isEqualTo(LeaksAFile.class.getName());
     assertThat(top.getMethodName()).isEqualTo("opensAndForgets");
     assertThat(top.getFileName()).isEqualTo("EdgeCasesTest.java");
-  }
-
-  // --- 10: wording
-
-  @Test
-  void buffersThatGrewWithoutANewOneSaySo() {
-    Readings now = Snapshot.now().readings();
-    Readings before = withDirect(now, new BufferPool(1, 8192));
-    Readings after = withDirect(now, new BufferPool(1, 8193));
-    assertThat(Rules.buffers(before.diff(after), 0))
-        .singleElement()
-        .extracting(Finding::summary)
-        .isEqualTo(
-            "direct buffers grew by +1 B with no more of them: 1 buffer of 8,192 B before, 1 of 8,193 B after");
-    Readings two = withDirect(now, new BufferPool(2, 16384));
-    assertThat(Rules.buffers(before.diff(two), 0))
-        .singleElement()
-        .extracting(Finding::summary)
-        .asString()
-        .startsWith("1 direct buffer leaked (+8,192 B): 1 buffer of");
-  }
-
-  /**
-   * A buffer replaced by a larger one (the JDK's temporary buffer cache after a large read) is
-   * native memory grown in place, judged by the native tolerance; one more buffer is a leak at
-   * once.
-   */
-  @Test
-  void buffersThatGrewWithoutANewOneAreJudgedByTheNativeTolerance() {
-    Readings now = Snapshot.now().readings();
-    Readings before = withDirect(now, new BufferPool(1, 8192));
-    long tolerance = 512_000;
-    assertThat(
-            Rules.buffers(
-                before.diff(withDirect(now, new BufferPool(1, 8192 + 300_000))), tolerance))
-        .isEmpty();
-    assertThat(
-            Rules.buffers(
-                before.diff(withDirect(now, new BufferPool(1, 8192 + 600_000))), tolerance))
-        .singleElement()
-        .extracting(Finding::summary)
-        .asString()
-        .startsWith("direct buffers grew by +");
-    assertThat(
-            Rules.buffers(before.diff(withDirect(now, new BufferPool(2, 8192 + 100))), tolerance))
-        .singleElement()
-        .extracting(Finding::summary)
-        .asString()
-        .startsWith("1 direct buffer leaked (+100 B)");
-  }
-
-  private static Readings withDirect(Readings s, BufferPool direct) {
-    return new Readings(
-        s.takenAt(),
-        s.heapUsed(),
-        s.heapExact(),
-        direct,
-        s.mappedBuffers(),
-        s.malloc(),
-        s.jvmMalloc(),
-        s.descriptors(),
-        s.threads(),
-        s.nativeThreadCount(),
-        s.residentBytes(),
-        s.allocatedBytes());
-  }
-
-  @Test
-  void aFragmentationBoundSaysWhatTheRatioIsMadeOf() {
-    dev.noleaks.probe.MallocStats stats =
-        new dev.noleaks.probe.MallocStats(4_000_000, 10, 0, 0, 1_000_000, 3_000_000, 0);
-    assertThatThrownBy(() -> new FragmentationAssert(stats).isLessThan(0.5))
-        .hasMessage(
-            "Expecting native fragmentation (free bytes malloc holds / its arena) to be less than"
-                + " 0.500, but it was 0.750: 3 MB free in a 4 MB malloc arena");
-    new FragmentationAssert(stats).isLessThan(0.8).isLessThanOrEqualTo(0.75);
   }
 }

@@ -1,8 +1,8 @@
 package dev.noleaks;
 
-import static dev.noleaks.MemoryAssertions.assertThatRunning;
 import static dev.noleaks.TestKit.assertPasses;
 import static dev.noleaks.TestKit.failureOf;
+import static dev.noleaks.assertions.MemoryAssertions.assertThatRunning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

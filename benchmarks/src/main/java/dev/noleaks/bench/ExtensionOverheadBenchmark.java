@@ -3,7 +3,7 @@ package dev.noleaks.bench;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.noleaks.NoLeaks;
-import dev.noleaks.Snapshot;
+import dev.noleaks.assertions.Snapshot;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.platform.launcher.Launcher;

@@ -1,6 +1,6 @@
 package dev.noleaks.examples;
 
-import static dev.noleaks.MemoryAssertions.assertThat;
+import static dev.noleaks.assertions.MemoryAssertions.assertThat;
 
 import dev.noleaks.NoLeaks;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.noleaks.examples;
 
-import static dev.noleaks.MemoryAssertions.assertThat;
+import static dev.noleaks.assertions.MemoryAssertions.assertThat;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import dev.noleaks.Snapshot;
+import dev.noleaks.assertions.Snapshot;
 import dev.noleaks.probe.MallocStats;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Test;

@@ -1,9 +1,9 @@
 package dev.noleaks.examples;
 
-import static dev.noleaks.MemoryAssertions.assertThat;
+import static dev.noleaks.assertions.MemoryAssertions.assertThat;
 
 import dev.noleaks.NoLeaks;
-import dev.noleaks.Snapshot;
+import dev.noleaks.assertions.Snapshot;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,6 @@
 package dev.noleaks.examples;
 
-import static dev.noleaks.MemoryAssertions.assertThatRunning;
+import static dev.noleaks.assertions.MemoryAssertions.assertThatRunning;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;

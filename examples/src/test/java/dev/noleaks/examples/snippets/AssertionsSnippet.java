@@ -1,8 +1,8 @@
 package dev.noleaks.examples.snippets;
 
-import static dev.noleaks.MemoryAssertions.*;
+import static dev.noleaks.assertions.MemoryAssertions.*;
 
-import dev.noleaks.Snapshot;
+import dev.noleaks.assertions.Snapshot;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.lang.ref.WeakReference;

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.assertions;
 
 import java.lang.ref.Reference;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -7,7 +7,7 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
  * The one entry point of NoLeaks' fluent memory assertions, AssertJ style:
  *
  * <pre>{@code
- * import static dev.noleaks.MemoryAssertions.*;
+ * import static dev.noleaks.assertions.MemoryAssertions.*;
  *
  * assertThatRunning(() -> parser.parse(doc)).repeated(20).doesNotLeak();
  * assertThatRunning(() -> codec.encode(frame)).allocatesAtMost("1 KB");

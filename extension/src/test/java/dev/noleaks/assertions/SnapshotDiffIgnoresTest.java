@@ -1,6 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.assertions;
 
-import static dev.noleaks.MemoryAssertions.assertThat;
+import static dev.noleaks.assertions.MemoryAssertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.FileInputStream;

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.assertions;
 
 import static org.awaitility.Awaitility.await;
 

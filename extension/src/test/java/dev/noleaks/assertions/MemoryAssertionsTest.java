@@ -1,7 +1,7 @@
-package dev.noleaks;
+package dev.noleaks.assertions;
 
-import static dev.noleaks.MemoryAssertions.assertThat;
-import static dev.noleaks.MemoryAssertions.assertThatRunning;
+import static dev.noleaks.assertions.MemoryAssertions.assertThat;
+import static dev.noleaks.assertions.MemoryAssertions.assertThatRunning;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.jna.Native;

@@ -1,5 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.assertions;
 
+import dev.noleaks.JavaThread;
 import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.Reading;

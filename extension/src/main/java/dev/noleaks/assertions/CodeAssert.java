@@ -1,5 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.assertions;
 
+import dev.noleaks.Check;
 import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.config.Sizes;

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.assertions;
 
 import dev.noleaks.internal.report.AssertionMessages;
 import dev.noleaks.probe.MallocStats;

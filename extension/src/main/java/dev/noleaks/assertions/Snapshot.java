@@ -1,5 +1,7 @@
-package dev.noleaks;
+package dev.noleaks.assertions;
 
+import dev.noleaks.BufferPool;
+import dev.noleaks.JavaThread;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.engine.LeakCheck;
 import dev.noleaks.internal.measure.Readings;
