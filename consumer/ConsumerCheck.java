@@ -49,7 +49,7 @@ public class ConsumerCheck {
       """
       package com.example;
 
-      import dev.noleaks.NoLeaks;
+      import dev.noleaks.junit.NoLeaks;
       import java.util.concurrent.CountDownLatch;
       import org.junit.jupiter.api.Test;
 

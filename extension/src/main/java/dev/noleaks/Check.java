@@ -2,7 +2,7 @@ package dev.noleaks;
 
 import java.util.Locale;
 
-/** What {@link NoLeaks} checks. Every check is on unless switched off. */
+/** What {@code @NoLeaks} checks. Every check is on unless switched off. */
 public enum Check {
   /** Java heap retained after a full GC grew beyond the tolerance. */
   HEAP,

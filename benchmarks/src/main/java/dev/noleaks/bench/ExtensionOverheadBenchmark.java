@@ -2,8 +2,8 @@ package dev.noleaks.bench;
 
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
-import dev.noleaks.NoLeaks;
 import dev.noleaks.assertions.Snapshot;
+import dev.noleaks.junit.NoLeaks;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.platform.launcher.Launcher;

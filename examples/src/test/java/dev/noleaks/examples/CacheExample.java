@@ -1,6 +1,6 @@
 package dev.noleaks.examples;
 
-import dev.noleaks.NoLeaks;
+import dev.noleaks.junit.NoLeaks;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

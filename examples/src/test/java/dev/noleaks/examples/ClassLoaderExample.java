@@ -2,7 +2,7 @@ package dev.noleaks.examples;
 
 import static dev.noleaks.assertions.MemoryAssertions.assertThat;
 
-import dev.noleaks.NoLeaks;
+import dev.noleaks.junit.NoLeaks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@ package dev.noleaks.examples;
 
 import static dev.noleaks.assertions.MemoryAssertions.assertThatRunning;
 
-import dev.noleaks.NoLeaks;
+import dev.noleaks.junit.NoLeaks;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;

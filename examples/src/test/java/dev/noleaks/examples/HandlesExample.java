@@ -2,8 +2,8 @@ package dev.noleaks.examples;
 
 import static dev.noleaks.assertions.MemoryAssertions.assertThat;
 
-import dev.noleaks.NoLeaks;
 import dev.noleaks.assertions.Snapshot;
+import dev.noleaks.junit.NoLeaks;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;

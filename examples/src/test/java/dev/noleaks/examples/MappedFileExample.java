@@ -1,6 +1,6 @@
 package dev.noleaks.examples;
 
-import dev.noleaks.NoLeaks;
+import dev.noleaks.junit.NoLeaks;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;

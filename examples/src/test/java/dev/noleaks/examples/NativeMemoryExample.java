@@ -4,7 +4,7 @@ import static dev.noleaks.assertions.MemoryAssertions.assertThatRunning;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import dev.noleaks.NoLeaks;
+import dev.noleaks.junit.NoLeaks;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;

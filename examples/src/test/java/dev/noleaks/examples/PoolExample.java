@@ -1,7 +1,7 @@
 package dev.noleaks.examples;
 
 import com.sun.jna.Memory;
-import dev.noleaks.NoLeaks;
+import dev.noleaks.junit.NoLeaks;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

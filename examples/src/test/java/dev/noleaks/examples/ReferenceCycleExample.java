@@ -2,7 +2,7 @@ package dev.noleaks.examples;
 
 import static dev.noleaks.assertions.MemoryAssertions.assertThat;
 
-import dev.noleaks.NoLeaks;
+import dev.noleaks.junit.NoLeaks;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,7 +4,7 @@ package dev.noleaks.examples.snippets;
 import static java.lang.annotation.RetentionPolicy.RUNTIME;
 
 import dev.noleaks.Check;
-import dev.noleaks.NoLeaks;
+import dev.noleaks.junit.NoLeaks;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.Target;

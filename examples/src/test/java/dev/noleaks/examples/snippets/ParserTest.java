@@ -3,7 +3,7 @@ package dev.noleaks.examples.snippets;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.noleaks.Check;
-import dev.noleaks.NoLeaks;
+import dev.noleaks.junit.NoLeaks;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.noleaks.examples.snippets;
 
-import dev.noleaks.NoLeaks;
+import dev.noleaks.junit.NoLeaks;
 import org.junit.jupiter.api.Test;
 
 /** The repeated-mode example of docs/repeated-mode.md. */

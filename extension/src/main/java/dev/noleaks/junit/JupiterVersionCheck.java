@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
 import java.lang.module.ModuleDescriptor;
 import java.util.Optional;

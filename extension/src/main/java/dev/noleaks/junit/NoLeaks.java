@@ -1,5 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
+import dev.noleaks.Check;
 import dev.noleaks.internal.config.Settings;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;

@@ -1,9 +1,10 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
-import static dev.noleaks.TestKit.assertPasses;
-import static dev.noleaks.TestKit.failureOf;
+import static dev.noleaks.junit.TestKit.assertPasses;
+import static dev.noleaks.junit.TestKit.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.noleaks.Check;
 import dev.noleaks.probe.Sockets;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

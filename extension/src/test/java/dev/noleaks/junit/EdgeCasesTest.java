@@ -1,14 +1,16 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
-import static dev.noleaks.TestKit.assertPasses;
-import static dev.noleaks.TestKit.failureOf;
-import static dev.noleaks.TestKit.reportEntries;
 import static dev.noleaks.assertions.MemoryAssertions.assertThatRunning;
+import static dev.noleaks.junit.TestKit.assertPasses;
+import static dev.noleaks.junit.TestKit.failureOf;
+import static dev.noleaks.junit.TestKit.reportEntries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import com.sun.jna.Native;
+import dev.noleaks.Check;
+import dev.noleaks.LeakError;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.config.Sizes;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
 import org.opentest4j.AssertionFailedError;
 

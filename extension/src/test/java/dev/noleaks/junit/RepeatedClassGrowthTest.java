@@ -1,6 +1,6 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
-import static dev.noleaks.TestKit.failureOf;
+import static dev.noleaks.junit.TestKit.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;

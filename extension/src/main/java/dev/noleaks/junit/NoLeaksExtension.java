@@ -1,5 +1,7 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
+import dev.noleaks.Check;
+import dev.noleaks.LeakError;
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.engine.Judgement;

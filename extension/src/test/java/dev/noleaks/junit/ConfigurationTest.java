@@ -1,11 +1,12 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
-import static dev.noleaks.TestKit.assertPasses;
-import static dev.noleaks.TestKit.failureOf;
-import static dev.noleaks.TestKit.reportEntries;
+import static dev.noleaks.junit.TestKit.assertPasses;
+import static dev.noleaks.junit.TestKit.failureOf;
+import static dev.noleaks.junit.TestKit.reportEntries;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.noleaks.Check;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.config.Sizes;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,11 +1,13 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
-import static dev.noleaks.TestKit.assertPasses;
-import static dev.noleaks.TestKit.failureOf;
+import static dev.noleaks.junit.TestKit.assertPasses;
+import static dev.noleaks.junit.TestKit.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import dev.noleaks.Check;
+import dev.noleaks.LeakError;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

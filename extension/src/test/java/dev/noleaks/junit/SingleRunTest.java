@@ -1,10 +1,11 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
-import static dev.noleaks.TestKit.assertPasses;
-import static dev.noleaks.TestKit.failureOf;
+import static dev.noleaks.junit.TestKit.assertPasses;
+import static dev.noleaks.junit.TestKit.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.jna.Native;
+import dev.noleaks.LeakError;
 import java.io.FileInputStream;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -201,7 +202,7 @@ class SingleRunTest {
     assertThat(failureOf(ThreadLeak.class))
         .hasMessageContaining("1 thread leaked: \"leaky-worker\"")
         .hasMessageContaining(
-            "\"leaky-worker\" daemon WAITING in dev.noleaks.SingleRunTest.awaitStop(SingleRunTest.java:")
+            "\"leaky-worker\" daemon WAITING in dev.noleaks.junit.SingleRunTest.awaitStop(SingleRunTest.java:")
         .hasMessageContaining("at java.util.concurrent.CountDownLatch.await(CountDownLatch.java:")
         .hasMessageContaining("SingleRunTest.awaitStop");
     assertPasses(ThreadFixed.class);
@@ -237,7 +238,7 @@ class SingleRunTest {
   void heapGrowthNamesTheClassesThatGrew() {
     assertThat(failureOf(HeapLeak.class))
         .hasMessageContaining("heap grew ")
-        .hasMessageContaining("+10,000 dev.noleaks.SingleRunTest$Session (+")
+        .hasMessageContaining("+10,000 dev.noleaks.junit.SingleRunTest$Session (+")
         // Counted against the last histogram NoLeaks took, which may be a few tests old: the
         // leak's own classes are exact, classes others touched since are close.
         .hasMessageMatching("(?s).*\\+[\\d,]+ byte\\[] \\(\\+1(\\.\\d)? MB\\).*")

@@ -1,11 +1,14 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
-import static dev.noleaks.TestKit.assertPasses;
-import static dev.noleaks.TestKit.failureOf;
-import static dev.noleaks.TestKit.reportEntries;
+import static dev.noleaks.junit.TestKit.assertPasses;
+import static dev.noleaks.junit.TestKit.failureOf;
+import static dev.noleaks.junit.TestKit.reportEntries;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.noleaks.Check;
+import dev.noleaks.JavaThread;
+import dev.noleaks.LeakError;
 import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.measure.Diff;

@@ -1,8 +1,8 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
-import static dev.noleaks.TestKit.assertPasses;
-import static dev.noleaks.TestKit.failureOf;
 import static dev.noleaks.assertions.MemoryAssertions.assertThatRunning;
+import static dev.noleaks.junit.TestKit.assertPasses;
+import static dev.noleaks.junit.TestKit.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package dev.noleaks;
+package dev.noleaks.junit;
 
 import dev.noleaks.internal.config.Settings;
 import java.io.PrintStream;
