@@ -100,7 +100,7 @@ class HandlesExample {
     Snapshot before = Snapshot.take();
     InputStream in = new FileInputStream(orders.toFile());
     OPEN.add(in); // never closed
-    assertThat(before.diff(Snapshot.take())).hasNoLeakedHandles();
+    assertThat(before.diff(Snapshot.take())).hasNoLeakedDescriptors();
   }
 
   // --- fixed ---------------------------------------------------------------------------------
@@ -135,7 +135,7 @@ class HandlesExample {
     try (InputStream in = new FileInputStream(orders.toFile())) {
       in.read();
     }
-    assertThat(before.diff(Snapshot.take())).hasNoLeakedHandles();
+    assertThat(before.diff(Snapshot.take())).hasNoLeakedDescriptors();
   }
 
   @Test

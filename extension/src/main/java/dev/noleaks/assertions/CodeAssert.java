@@ -112,7 +112,7 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
   }
 
   /** Leaves no file descriptor (file, socket, pipe, …) open. */
-  public CodeAssert doesNotLeakHandles() {
+  public CodeAssert doesNotLeakDescriptors() {
     return check(EnumSet.of(Check.DESCRIPTORS), true);
   }
 

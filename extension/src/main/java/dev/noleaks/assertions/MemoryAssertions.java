@@ -14,7 +14,7 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
  * assertThat(new WeakReference<>(session)).isGarbageCollected();
  * Snapshot before = Snapshot.take();
  * server.stop();
- * assertThat(before.diff(Snapshot.take())).hasNoLeakedHandles().hasNoLeakedThreads();
+ * assertThat(before.diff(Snapshot.take())).hasNoLeakedDescriptors().hasNoLeakedThreads();
  * assertThat(Snapshot.take()).nativeFragmentation().isLessThan(0.3);
  * }</pre>
  *

@@ -12,7 +12,7 @@ import org.assertj.core.api.AbstractAssert;
 
 /**
  * Assertions on what changed between two snapshots: {@code
- * assertThat(before.diff(Snapshot.take())).hasNoLeakedHandles()}. Obtain it from {@link
+ * assertThat(before.diff(Snapshot.take())).hasNoLeakedDescriptors()}. Obtain it from {@link
  * MemoryAssertions#assertThat(SnapshotDiff)}. The rules are the extension's single-run rules:
  * descriptors, threads and buffers are exact; the JVM's, JUnit's and JNA's own threads and
  * descriptors are ignored.
@@ -38,7 +38,7 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
   }
 
   /** No file descriptor (file, socket, pipe, …) open in the later snapshot only. */
-  public SnapshotDiffAssert hasNoLeakedHandles() {
+  public SnapshotDiffAssert hasNoLeakedDescriptors() {
     isNotNull();
     actual
         .newDescriptors()

@@ -197,12 +197,12 @@ class MemoryAssertionsTest {
   }
 
   @Test
-  void doesNotLeakHandles() throws Exception {
+  void doesNotLeakDescriptors() throws Exception {
     Path file = file();
     assertThatThrownBy(
             () ->
                 assertThatRunning(() -> OPEN.add(new FileInputStream(file.toFile())))
-                    .doesNotLeakHandles())
+                    .doesNotLeakDescriptors())
         .hasMessageContaining("1 file descriptor leaked: ")
         .hasMessageContaining(file.toString());
     assertThatRunning(
@@ -211,7 +211,7 @@ class MemoryAssertionsTest {
                 sink += in.read();
               }
             })
-        .doesNotLeakHandles();
+        .doesNotLeakDescriptors();
   }
 
   @Test
@@ -219,7 +219,7 @@ class MemoryAssertionsTest {
     Path file = file();
     assertThatRunning(() -> OPEN.add(new FileInputStream(file.toFile())))
         .ignoringDescriptors(".*/data\\.txt")
-        .doesNotLeakHandles();
+        .doesNotLeakDescriptors();
   }
 
   @Test
@@ -361,7 +361,7 @@ class MemoryAssertionsTest {
     SnapshotDiff leaky = before.diff(Snapshot.take());
     Native.free(p);
 
-    assertThatThrownBy(() -> assertThat(leaky).hasNoLeakedHandles())
+    assertThatThrownBy(() -> assertThat(leaky).hasNoLeakedDescriptors())
         .hasMessageStartingWith("1 file descriptor leaked: ")
         .hasMessageContaining(file.toString());
     assertThatThrownBy(() -> assertThat(leaky).hasNoLeakedThreads())
@@ -381,7 +381,7 @@ class MemoryAssertionsTest {
     Settler.collectGarbage();
     SnapshotDiff closed = clean.diff(Snapshot.take());
     assertThat(closed)
-        .hasNoLeakedHandles()
+        .hasNoLeakedDescriptors()
         .hasNoLeakedBuffers()
         .hasHeapGrowthAtMost("512 KB")
         .hasNativeGrowthAtMost("512 KB");

@@ -20,11 +20,11 @@ class SnapshotDiffIgnoresTest {
     Snapshot before = Snapshot.take();
     try (FileInputStream in = new FileInputStream(log.toFile())) {
       SnapshotDiff diff = before.diff(Snapshot.take());
-      assertThat(diff).ignoringDescriptors(".*/app\\.log").hasNoLeakedHandles();
-      assertThatThrownBy(() -> assertThat(diff).hasNoLeakedHandles())
+      assertThat(diff).ignoringDescriptors(".*/app\\.log").hasNoLeakedDescriptors();
+      assertThatThrownBy(() -> assertThat(diff).hasNoLeakedDescriptors())
           .hasMessageContaining("1 file descriptor leaked: " + log.toRealPath() + " (file)");
       assertThatThrownBy(
-              () -> assertThat(diff).ignoringDescriptors(".*/other\\.log").hasNoLeakedHandles())
+              () -> assertThat(diff).ignoringDescriptors(".*/other\\.log").hasNoLeakedDescriptors())
           .hasMessageContaining("app.log");
     }
   }

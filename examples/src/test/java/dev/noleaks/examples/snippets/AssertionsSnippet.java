@@ -25,14 +25,14 @@ class AssertionsSnippet {
     // snippet:assertions
     assertThatRunning(() -> codec.decode(frame)).repeated(20).doesNotLeak();
     assertThatRunning(() -> pool.borrowAndReturn()).doesNotLeakThreads(); // single run
-    assertThatRunning(() -> open(file)).ignoringDescriptors("/var/log/.*").doesNotLeakHandles();
+    assertThatRunning(() -> open(file)).ignoringDescriptors("/var/log/.*").doesNotLeakDescriptors();
     assertThatRunning(() -> encoder.encode(msg)).allocatesAtMost("1 KB"); // calling thread, exact
     assertThat(new WeakReference<>(session)).within(Duration.ofSeconds(2)).isGarbageCollected();
 
     Snapshot before = Snapshot.take();
     server.stop();
     assertThat(before.diff(Snapshot.take()))
-        .hasNoLeakedHandles()
+        .hasNoLeakedDescriptors()
         .hasNoLeakedThreads()
         .hasNativeGrowthAtMost("64 KB");
 
