@@ -48,7 +48,10 @@ record ScenarioRun(Scenario scenario, Map<String, Outcome> outcomes) {
                     (a, b) -> a + " " + b));
     results.testEvents().finished().stream()
         .forEach(
-            e -> outcomes.put(methodName(e), outcome(e, entries.getOrDefault(methodName(e), ""))));
+            e -> {
+              String method = methodName(e);
+              outcomes.put(method, outcome(e, entries.getOrDefault(method, "")));
+            });
     return new ScenarioRun(scenario, outcomes);
   }
 

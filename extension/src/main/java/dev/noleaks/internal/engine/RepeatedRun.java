@@ -129,17 +129,17 @@ final class RepeatedRun {
       // reached, or the slope drops once at least 10 runs were undisturbed (a noisy slope fell to
       // 39 B/run under a 64 B/run leak after 30 runs in a fresh JDK 25, with 3 undisturbed runs);
       // see judgeNative for what is judged then.
-      Trend trend = r.nativeTrend(runs, n, settings.nativeThreshold());
+      Trend trend = Series.nativeTrend(r.nativeBytes, runs, n, settings.nativeThreshold());
       while (runs < most
           && Series.count(r.disturbed, runs, Trend.WINDOW) > 0
           && (trend.slope() > trend.threshold()
-              || runs - Series.count(r.disturbed, runs, runs) < Trend.WINDOW)) {
+              || Series.undisturbed(r.disturbed, runs) < Trend.WINDOW)) {
         for (int i = 0; i < Trend.WINDOW && runs < most; i++) {
           runs++;
           measured.run();
           r.read(meters, true, runs);
         }
-        trend = r.nativeTrend(runs, n, settings.nativeThreshold());
+        trend = Series.nativeTrend(r.nativeBytes, runs, n, settings.nativeThreshold());
       }
       judgeNative(r.nativeBytes, r.disturbed, runs, settings, r.nmt).ifPresent(findings::add);
     }
@@ -168,15 +168,9 @@ final class RepeatedRun {
       long[] readings, boolean[] disturbed, int runs, Settings settings, boolean nmt) {
     int n = settings.repeat();
     long threshold = settings.nativeThreshold();
-    Trend trend =
-        new Trend("native memory", Arrays.copyOfRange(readings, runs - n, runs + 1), threshold);
+    Trend trend = Series.nativeTrend(readings, runs, n, threshold);
     int jit = Series.count(disturbed, runs, trend.window());
-    String jitBusy =
-        "the JIT compiled or the JVM malloc'ed for itself during "
-            + jit
-            + " of the last "
-            + trend.window()
-            + " runs";
+    String jitBusy = JIT_BUSY + jit + " of the last " + trend.window() + " runs";
     Optional<Trend> quiet =
         jit > 0
             ? Series.quietTrend("native memory", readings, disturbed, runs, n, threshold)
@@ -184,10 +178,10 @@ final class RepeatedRun {
     if (quiet.isPresent()) {
       Trend q = quiet.get();
       String judged =
-          "; " + jitBusy + ", so only the last " + Sizes.plural(q.runs(), "run") + " without";
+          jitBusy + ", so only the last " + Sizes.plural(q.runs(), "run") + " without either";
       return q.leaks()
-          ? Optional.of(finding(Check.NATIVE, q, runs, settings, judged + " either are judged"))
-          : notJudgedWhenItRose(q, judged.substring(2) + " either grew in only");
+          ? Optional.of(finding(Check.NATIVE, q, runs, settings, "; " + judged + " are judged"))
+          : notJudgedWhenItRose(q, judged + " grew in only");
     }
     if (trend.leaks()) {
       return Optional.of(
@@ -205,9 +199,9 @@ final class RepeatedRun {
     if (jit == 0) {
       return notJudgedWhenItRose(trend, "its runs grew in only");
     }
-    int undisturbed = runs - Series.count(disturbed, runs, runs);
+    int undisturbed = Series.undisturbed(disturbed, runs);
     return notJudged(
-        "the JIT compiled or the JVM malloc'ed for itself during "
+        JIT_BUSY
             + (runs - undisturbed)
             + " of "
             + Sizes.plural(runs, "measured run")
@@ -218,6 +212,8 @@ final class RepeatedRun {
             + " the rule needs; over every run "
             + trend.describe());
   }
+
+  private static final String JIT_BUSY = "the JIT compiled or the JVM malloc'ed for itself during ";
 
   /**
    * Not judged when the slope is above the threshold but too few runs grew: a leak whose runs read
@@ -385,10 +381,15 @@ final class RepeatedRun {
       return meters.probe().malloc().orElseThrow().inUse();
     }
 
-    /** The trend over the {@code n} runs up to run {@code last}. */
-    Trend nativeTrend(int last, int n, long threshold) {
+    /** The native trend over the {@code n} runs of {@code readings} up to run {@code last}. */
+    static Trend nativeTrend(long[] readings, int last, int n, long threshold) {
       return new Trend(
-          "native memory", Arrays.copyOfRange(nativeBytes, last - n, last + 1), threshold);
+          "native memory", Arrays.copyOfRange(readings, last - n, last + 1), threshold);
+    }
+
+    /** Of the runs up to {@code last}, those not {@code flagged}. */
+    static int undisturbed(boolean[] flagged, int last) {
+      return last - count(flagged, last, last);
     }
 
     /**

@@ -60,7 +60,7 @@ public record Trend(String meter, long[] readings, long threshold) {
 
   /** Deltas the positive-count condition looks at: the last {@value #WINDOW}. */
   public int window() {
-    return Math.min(WINDOW, readings.length - 1);
+    return Math.min(WINDOW, runs());
   }
 
   /** Positive deltas among the last {@link #window()}. */
@@ -97,7 +97,7 @@ public record Trend(String meter, long[] readings, long threshold) {
         + ", "
         + Sizes.signed(readings[readings.length - 1] - readings[0])
         + " over "
-        + Sizes.plural(readings.length - 1, "run")
+        + Sizes.plural(runs(), "run")
         + ")";
   }
 
