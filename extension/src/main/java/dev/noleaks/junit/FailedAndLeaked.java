@@ -1,5 +1,7 @@
 package dev.noleaks.junit;
 
+import java.util.Optional;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
 
 /**
@@ -60,6 +62,19 @@ final class FailedAndLeaked extends AssertionFailedError {
       return new FailedAndLeaked(failure, afe.getExpected(), afe.getActual());
     }
     return new FailedAndLeaked(failure);
+  }
+
+  /** A copy of the test's failure, kept in {@code store} for the test's check to add to. */
+  static FailedAndLeaked keptIn(ExtensionContext.Store store, AssertionError failure) {
+    FailedAndLeaked copy = of(failure);
+    store.put(FailedAndLeaked.class, copy);
+    return copy;
+  }
+
+  /** The copy {@link #keptIn} kept, if it is the test's failure still (no longer kept after). */
+  static Optional<FailedAndLeaked> takenFrom(ExtensionContext.Store store, ExtensionContext test) {
+    return Optional.ofNullable(store.remove(FailedAndLeaked.class, FailedAndLeaked.class))
+        .filter(copy -> test.getExecutionException().orElse(null) == copy);
   }
 
   /** Adds the leak findings after the test's own message. */

@@ -4,6 +4,8 @@ import dev.noleaks.Check;
 import dev.noleaks.LeakError;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.engine.Judgement;
+import dev.noleaks.internal.engine.LeakCheck;
+import dev.noleaks.internal.engine.Pending;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.report.Verdicts;
 import java.lang.reflect.Method;
@@ -12,6 +14,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -65,8 +68,67 @@ final class TestReport {
     throw leakError(context, message);
   }
 
+  /**
+   * Reports what a dynamic test leaked, nested in its factory's check: its own assertion failure
+   * carries the findings, any other exception it threw stays first with them as suppressed.
+   */
+  static void judgedDynamic(ExtensionContext context, Settings s, LeakCheck.Nested nested)
+      throws Throwable {
+    Throwable failure = nested.thrown().orElse(null);
+    Optional<FailedAndLeaked> own =
+        FailedAndLeaked.copies(failure) && !s.warnOnly()
+            ? Optional.of(FailedAndLeaked.of((AssertionError) failure))
+            : Optional.empty();
+    try {
+      judged(context, s, nested.judgement(), own);
+    } catch (LeakError leak) {
+      if (failure == null) {
+        throw leak;
+      }
+      failure.addSuppressed(leak);
+    }
+    if (failure != null) {
+      throw own.isPresent() ? own.get() : failure;
+    }
+  }
+
+  /**
+   * Fails the class naming every test whose leftovers were still there when it ended (or warns,
+   * when every such test only warns).
+   */
+  static void classEnded(ExtensionContext context, List<Pending.Overdue> late) {
+    if (late.isEmpty()) {
+      return;
+    }
+    StringBuilder message =
+        new StringBuilder(
+            context.getDisplayName() + ": what tests left on its way out was still there:");
+    boolean fails = false;
+    for (Pending.Overdue p : late) {
+      Finding f = p.stillThere();
+      context.publishReportEntry("noleaks.leak." + f.check().key(), p.test() + ": " + f.summary());
+      message.append("\n  - ").append(p.test()).append(": ").append(f.summary());
+      fails |= !p.warnOnly();
+    }
+    if (fails) {
+      throw new LeakError(message.toString());
+    }
+    warn(message + "\n(noleaks.mode=warn: nothing is failed)");
+  }
+
+  /** Repeated mode refuses a {@code @TestFactory}: it would repeat building its dynamic tests. */
+  static ExtensionConfigurationException factoryRepeated(ExtensionContext context, Settings s) {
+    return new ExtensionConfigurationException(
+        describe(context)
+            + " is a @TestFactory: repeat = "
+            + s.repeat()
+            + " would repeat building its dynamic tests, not running them. Set @NoLeaks(repeat"
+            + " = 0) on the factory, or use MemoryAssertions.assertThatRunning(...).repeated(n)"
+            + " inside a dynamic test.");
+  }
+
   /** Logs a finding that fails nothing (warn mode). */
-  static void warn(String message) {
+  private static void warn(String message) {
     LOG.warning(() -> message);
   }
 

@@ -2,8 +2,12 @@ package dev.noleaks.junit;
 
 import dev.noleaks.internal.config.Settings;
 import java.lang.reflect.AnnotatedElement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
@@ -18,8 +22,38 @@ final class TestSettings {
 
   private static final Namespace NAMESPACE = Namespace.create(TestSettings.class);
 
-  /** Misspelled {@code noleaks.} keys, one per line, looked for once per run. */
-  private record KeyCheck(String problems) {}
+  /**
+   * A checked test's settings.
+   *
+   * @param isolated whether nothing runs beside it: {@code @NoLeaks} takes JUnit's global lock, a
+   *     test that only {@code noleaks.scope=all} brings does not
+   */
+  record Checked(Settings settings, boolean isolated) {}
+
+  /**
+   * What the tests of a run share, looked at once per run in the root store: the configuration's
+   * problems (misspelled {@code noleaks.} keys, a bad scope), whether every test is checked, and
+   * the settings resolved so far, by annotation (equal annotations resolve alike; none is the
+   * configuration alone). A bad annotation is not kept: each test it is on fails, naming itself.
+   */
+  private static final class RunSettings {
+    private final Optional<String> problem;
+    private final boolean all;
+    private final Map<Optional<NoLeaks>, Settings> resolved = new ConcurrentHashMap<>();
+
+    RunSettings(Settings.Source config) {
+      List<String> problems = new ArrayList<>(Settings.misspelledKeys(Settings.visibleKeys()));
+      String scope =
+          config.parameter("scope").map(v -> v.trim().toLowerCase(Locale.ROOT)).orElse("annotated");
+      if (!scope.equals("annotated") && !scope.equals("all")) {
+        problems.add(
+            Settings.PREFIX + "scope: \"" + scope + "\" is not valid; expected annotated or all");
+      }
+      this.problem =
+          problems.isEmpty() ? Optional.empty() : Optional.of(String.join("\n", problems));
+      this.all = scope.equals("all");
+    }
+  }
 
   private TestSettings() {}
 
@@ -27,41 +61,35 @@ final class TestSettings {
    * The settings for this test, or empty when NoLeaks has nothing to do: no {@code NoLeaks}
    * annotation and {@code noleaks.scope} is not {@code all}.
    */
-  static Optional<Settings> of(ExtensionContext context) {
-    String misspelled =
+  static Optional<Checked> of(ExtensionContext context) {
+    Settings.Source config = key -> context.getConfigurationParameter(Settings.PREFIX + key);
+    RunSettings run =
         context
             .getRoot()
             .getStore(NAMESPACE)
             .getOrComputeIfAbsent(
-                KeyCheck.class,
-                k ->
-                    new KeyCheck(
-                        String.join("\n", Settings.misspelledKeys(Settings.visibleKeys()))),
-                KeyCheck.class)
-            .problems();
-    if (!misspelled.isEmpty()) {
-      throw new ExtensionConfigurationException(misspelled);
+                RunSettings.class, k -> new RunSettings(config), RunSettings.class);
+    if (run.problem.isPresent()) {
+      throw new ExtensionConfigurationException(run.problem.get());
     }
     Optional<NoLeaks> annotation = annotation(context);
-    Settings.Source config = key -> context.getConfigurationParameter(Settings.PREFIX + key);
-    String scope =
-        config.parameter("scope").map(v -> v.trim().toLowerCase(Locale.ROOT)).orElse("annotated");
-    if (!scope.equals("annotated") && !scope.equals("all")) {
-      throw new ExtensionConfigurationException(
-          Settings.PREFIX + "scope: \"" + scope + "\" is not valid; expected annotated or all");
-    }
-    if (annotation.isEmpty() && !scope.equals("all")) {
+    if (annotation.isEmpty() && !run.all) {
       return Optional.empty();
     }
     Settings settings;
     try {
       settings =
-          Settings.resolve(
-              annotation.map(TestSettings::attributes), TestReport.describe(context), config);
+          run.resolved.computeIfAbsent(
+              annotation,
+              a ->
+                  Settings.resolve(
+                      a.map(TestSettings::attributes), TestReport.describe(context), config));
     } catch (IllegalArgumentException bad) {
       throw new ExtensionConfigurationException(bad.getMessage(), bad);
     }
-    return settings.checks().isEmpty() ? Optional.empty() : Optional.of(settings);
+    return settings.checks().isEmpty()
+        ? Optional.empty()
+        : Optional.of(new Checked(settings, annotation.isPresent()));
   }
 
   /** The annotation's attributes as the settings read them. */
@@ -104,13 +132,5 @@ final class TestSettings {
       }
     }
     return Optional.empty();
-  }
-
-  /**
-   * Whether the test is isolated from concurrent tests: {@code @NoLeaks} takes JUnit's global lock,
-   * a test that only {@code noleaks.scope=all} brings is not.
-   */
-  static boolean isolated(ExtensionContext context) {
-    return annotation(context).isPresent();
   }
 }

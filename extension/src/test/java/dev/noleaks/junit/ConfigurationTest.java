@@ -17,6 +17,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 
 /** Annotation attributes, configuration parameters, their precedence and their error messages. */
@@ -117,6 +118,31 @@ class ConfigurationTest {
         .isInstanceOf(ExtensionConfigurationException.class)
         .hasMessageStartingWith(
             "@NoLeaks(heapTolerance) on BadAttribute.test(): \"64 XB\" is not valid; expected "
+                + Sizes.ACCEPTED);
+  }
+
+  @NoLeaks(heapTolerance = "64 XB")
+  static class BadAttributeOnTwoTests {
+    @Test
+    void first() {}
+
+    @Test
+    void second() {}
+  }
+
+  /** Settings are resolved once per annotation and run, but a bad one is not kept as resolved. */
+  @Test
+  void aBadAttributeFailsEachTestItIsOnNamingThatTest() {
+    var failed = TestKit.run(BadAttributeOnTwoTests.class).testEvents().failed().list();
+    assertThat(failed)
+        .map(e -> e.getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow())
+        .map(Throwable::getMessage)
+        .containsExactlyInAnyOrder(
+            "@NoLeaks(heapTolerance) on BadAttributeOnTwoTests.first(): \"64 XB\" is not valid;"
+                + " expected "
+                + Sizes.ACCEPTED,
+            "@NoLeaks(heapTolerance) on BadAttributeOnTwoTests.second(): \"64 XB\" is not valid;"
+                + " expected "
                 + Sizes.ACCEPTED);
   }
 

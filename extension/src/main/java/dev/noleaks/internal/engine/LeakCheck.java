@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One leak check, the engine both the extension and the fluent assertions run: {@link #begin}
@@ -74,29 +76,37 @@ public final class LeakCheck {
   }
 
   private final Settings settings;
+  private final boolean marksIsolated;
   private final Optional<Concurrency> neighbours;
   private SingleRun.Baseline baseline;
   private final List<Finding> trend = new ArrayList<>();
   private Readings afterSetUp;
   private List<Finding> firstRunGrew = List.of();
   private Throwable secondRunThrew;
-  private java.util.Set<Check> excused = java.util.Set.of();
+  private Set<Check> excused = Set.of();
   private final List<Finding> leftToGc = new ArrayList<>();
+  private final Set<Check> blamedOnNested = ConcurrentHashMap.newKeySet();
 
-  private LeakCheck(Settings settings, Optional<Concurrency> neighbours, SingleRun.Baseline b) {
+  private LeakCheck(Settings settings, boolean marksIsolated, Optional<Concurrency> neighbours) {
     this.settings = settings;
+    this.marksIsolated = marksIsolated;
     this.neighbours = neighbours;
-    this.baseline = b;
+    this.baseline = SingleRun.beginResources(settings);
   }
 
   /**
-   * Starts a check: descriptors, threads, buffers and native memory are read now (no GC). With
-   * {@code watchNeighbours}, tests that run beside this one under JUnit's parallel execution are
-   * watched for, and the check says it could not measure if one ran.
+   * Starts a check: descriptors, threads, buffers and native memory are read now (no GC). An {@code
+   * isolated} check is one nothing runs beside ({@code @NoLeaks} takes JUnit's global lock): it
+   * marks its thread so until it ends, and what its code runs on JUnit's own workers is not taken
+   * for a neighbour. Any other check watches for tests run beside it under JUnit's parallel
+   * execution (unless an isolated check around it marked the thread), and says it could not measure
+   * if one ran.
    */
-  public static LeakCheck begin(Settings settings, boolean watchNeighbours) {
-    Optional<Concurrency> watch = watchNeighbours ? Concurrency.watch() : Optional.empty();
-    return new LeakCheck(settings, watch, SingleRun.beginResources(settings));
+  public static LeakCheck begin(Settings settings, boolean isolated) {
+    if (isolated) {
+      Concurrency.isolated(true);
+    }
+    return new LeakCheck(settings, isolated, isolated ? Optional.empty() : Concurrency.watch());
   }
 
   /**
@@ -175,26 +185,70 @@ public final class LeakCheck {
    * {@code noleaks.linger} has passed; what is still there then is a leak.
    */
   public Judgement endWaitingForLingering() {
-    Judgement judgement = end();
-    return awaitLingering(settings, judgement, System.nanoTime());
-  }
-
-  /** {@code judgement} once its lingering threads and descriptors are gone or overdue. */
-  public static Judgement awaitLingering(Settings settings, Judgement judgement, long endedNanos) {
-    if (judgement.lingering().isEmpty()) {
-      return judgement;
-    }
-    Duration linger = settings.lingering().linger();
-    Left remains = Left.awaitGone(meters(), judgement.lingering(), endedNanos + linger.toNanos());
-    return judgement.lingeringJudged(
-        remains.isEmpty() ? Optional.empty() : Optional.of(Left.stillThere(remains, linger)));
+    return end(Optional.empty(), "");
   }
 
   /**
-   * Ends the check: what leaked, what could not be measured, the last readings, and what is on its
-   * way out ({@link Judgement#lingering()}), for the caller to wait for now or later.
+   * Ends the check. What is on its way out ({@link Lingering}) is left to {@code classEnd}, to be
+   * checked again when the class ends, with a note saying so; without one it is waited for now,
+   * until it is gone or {@code noleaks.linger} has passed, and what is still there then is a leak.
+   *
+   * @param test the test as people find it, named when its class finds what it left
    */
-  public Judgement end() {
+  public Judgement end(Optional<Pending> classEnd, String test) {
+    if (marksIsolated) {
+      Concurrency.isolated(false);
+    }
+    Judgement judgement = judge();
+    if (!judgement.lingering().isEmpty()) {
+      Duration linger = settings.lingering().linger();
+      long deadline = System.nanoTime() + linger.toNanos();
+      if (classEnd.isPresent()) {
+        classEnd.get().add(test, judgement.lingering(), deadline, settings);
+        judgement =
+            judgement
+                .lingeringJudged(Optional.empty())
+                .with(List.of(), Left.note(judgement.lingering(), linger));
+      } else {
+        Left remains = Left.awaitGone(meters(), judgement.lingering(), deadline);
+        judgement =
+            judgement.lingeringJudged(
+                remains.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(Left.stillThere(remains, linger)));
+      }
+    }
+    return blamedOnNested.isEmpty()
+        ? judgement
+        : judgement.without(f -> blamedOnNested.contains(f.check()));
+  }
+
+  /** What a nested check found, and what its code threw. */
+  public record Nested(Judgement judgement, Optional<Throwable> thrown) {}
+
+  /**
+   * Checks code run inside this check on its own (a dynamic test of a {@code @TestFactory}), so
+   * that what it leaks is blamed on it, not on this check: this check's end leaves out the kinds of
+   * leak a nested check was blamed for. The code runs once; what it throws is returned with the
+   * judgement, which is complete either way.
+   */
+  public Nested nested(Body body) {
+    LeakCheck check =
+        new LeakCheck(
+            settings, false, neighbours.isPresent() ? Concurrency.watch() : Optional.empty());
+    Throwable thrown = null;
+    try {
+      check.runOnce(body, null); // no second run: a dynamic test can be run once only
+    } catch (Throwable t) {
+      thrown = t;
+    }
+    Judgement judgement = check.endWaitingForLingering();
+    judgement.leaks().forEach(f -> blamedOnNested.add(f.check()));
+    return new Nested(judgement, Optional.ofNullable(thrown));
+  }
+
+  /** The end's readings and rules, before anything on its way out is waited for. */
+  private Judgement judge() {
     Judgement judgement = SingleRun.end(baseline);
     int others = neighbours();
     if (others > 0) {
@@ -254,10 +308,15 @@ public final class LeakCheck {
         body.run();
       }
     }
-    LeakCheck check = begin(settings, true);
-    check.measureHeap(false);
-    check.startingNow();
-    check.run(body, body);
+    LeakCheck check = begin(settings, false);
+    check.runOnce(body, body);
     return check.endWaitingForLingering();
+  }
+
+  /** Reads the heap, then runs the code: the check's whole middle, with no set-up around it. */
+  private void runOnce(Body body, Body again) throws Throwable {
+    measureHeap(false);
+    startingNow();
+    run(body, again);
   }
 }

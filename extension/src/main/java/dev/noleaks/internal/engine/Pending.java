@@ -1,43 +1,50 @@
 package dev.noleaks.internal.engine;
 
 import dev.noleaks.internal.config.Settings;
+import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Left;
-import dev.noleaks.internal.measure.Meters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * What a passed test left on its way out, to be checked again at the end of its class.
- *
- * @param test the test as people find it
- * @param owner the class's unique id
- * @param left what it left
- * @param deadlineNanos when it must be gone ({@link System#nanoTime})
- * @param settings the test's settings (warn mode, the linger)
+ * What the passed tests of one class left on their way out, to be checked again at the end of the
+ * class: a thread that stops or a socket that closes a few hundred milliseconds after its test is
+ * not waited for after each test, only once, when the class ends. The caller keeps one per class
+ * (the extension in the class's JUnit store) and hands it to {@link LeakCheck#end(Pending,
+ * String)}.
  */
-public record Pending(String test, String owner, Left left, long deadlineNanos, Settings settings) {
+public final class Pending {
 
-  private static final ConcurrentLinkedQueue<Pending> PENDING = new ConcurrentLinkedQueue<>();
+  /** What one test left, and until when it may take to go. */
+  private record Leftovers(String test, Left left, long deadlineNanos, Settings settings) {}
 
-  public static void defer(Pending pending) {
-    PENDING.add(pending);
+  /**
+   * A test whose leftovers were still there after its linger.
+   *
+   * @param test the test as people find it
+   * @param stillThere the leak: what was still there
+   * @param warnOnly whether the test's settings only warn
+   */
+  public record Overdue(String test, Finding stillThere, boolean warnOnly) {}
+
+  private final ConcurrentLinkedQueue<Leftovers> leftovers = new ConcurrentLinkedQueue<>();
+
+  void add(String test, Left left, long deadlineNanos, Settings settings) {
+    leftovers.add(new Leftovers(test, left, deadlineNanos, settings));
   }
 
   /**
-   * The pending checks of one class, each waited for until its deadline: those whose threads or
-   * descriptors are still there, with what remains. They are no longer pending afterwards.
+   * Waits for each test's leftovers until its deadline, and returns the tests whose threads or
+   * descriptors are still there. Nothing is pending afterwards.
    */
-  public static List<Pending> overdue(Meters meters, String owner) {
-    List<Pending> late = new ArrayList<>();
-    for (Pending p : PENDING) {
-      if (!p.owner().equals(owner)) {
-        continue;
-      }
-      PENDING.remove(p);
-      Left remains = Left.awaitGone(meters, p.left(), p.deadlineNanos());
+  public List<Overdue> overdue() {
+    List<Overdue> late = new ArrayList<>();
+    for (Leftovers p = leftovers.poll(); p != null; p = leftovers.poll()) {
+      Left remains = Left.awaitGone(LeakCheck.meters(), p.left(), p.deadlineNanos());
       if (!remains.isEmpty()) {
-        late.add(new Pending(p.test(), owner, remains, p.deadlineNanos(), p.settings()));
+        Finding f = Left.stillThere(remains, p.settings().lingering().linger());
+        late.add(new Overdue(p.test(), f, p.settings().warnOnly()));
       }
     }
     return late;
