@@ -3,7 +3,7 @@ package dev.noleaks.assertions;
 import static org.awaitility.Awaitility.await;
 
 import dev.noleaks.internal.engine.LeakCheck;
-import dev.noleaks.internal.report.AssertionMessages;
+import dev.noleaks.internal.report.Messages;
 import java.lang.ref.PhantomReference;
 import java.lang.ref.Reference;
 import java.lang.ref.SoftReference;
@@ -72,7 +72,7 @@ public final class ReferenceAssert extends AbstractAssert<ReferenceAssert, Refer
     } catch (ConditionTimeoutException e) {
       failWithMessage(
           "%s",
-          AssertionMessages.notCollected(
+          Messages.notCollected(
               actual.getClass().getSimpleName(),
               referent,
               Duration.ofNanos(System.nanoTime() - start),

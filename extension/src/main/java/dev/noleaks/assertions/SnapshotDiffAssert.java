@@ -5,7 +5,7 @@ import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Rules;
-import dev.noleaks.internal.report.AssertionMessages;
+import dev.noleaks.internal.report.Messages;
 import java.util.List;
 import java.util.Optional;
 import org.assertj.core.api.AbstractAssert;
@@ -91,7 +91,7 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
   }
 
   private SnapshotDiffAssert fail(Finding finding) {
-    failWithMessage("%s", AssertionMessages.finding(finding));
+    failWithMessage("%s", Messages.finding(finding));
     return myself;
   }
 }

@@ -10,7 +10,7 @@ import dev.noleaks.internal.engine.Pending;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.measure.Concurrency;
-import dev.noleaks.internal.report.Verdicts;
+import dev.noleaks.internal.report.Messages;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Optional;
@@ -118,7 +118,7 @@ public class NoLeaksExtension
       // derived from that check's final reading.
       boolean parallel =
           context.getConfigurationParameter(PARALLEL, Boolean::parseBoolean).orElse(false);
-      context.publishReportEntry("noleaks.before", Verdicts.readings(check.measureHeap(!parallel)));
+      context.publishReportEntry("noleaks.before", Messages.readings(check.measureHeap(!parallel)));
       check.startingNow(); // what the report entry allocated is not the test's
     }
   }

@@ -5,7 +5,7 @@ import dev.noleaks.LeakError;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.engine.Judgement;
 import dev.noleaks.internal.judge.Finding;
-import dev.noleaks.internal.report.Verdicts;
+import dev.noleaks.internal.report.Messages;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Optional;
@@ -50,7 +50,7 @@ final class TestReport {
       return;
     }
     String message =
-        Verdicts.message(describe(context), findings, judgement.unavailable(), judgement.notes());
+        Messages.failure(describe(context), findings, judgement.unavailable(), judgement.notes());
     for (Finding f : findings) {
       context.publishReportEntry("noleaks.leak." + f.check().key(), f.summary());
     }

@@ -12,7 +12,7 @@ import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
-import dev.noleaks.internal.report.Verdicts;
+import dev.noleaks.internal.report.Messages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +63,8 @@ public final class LeakCheck {
     Rules.frame(new Throwable().getStackTrace()[0]);
     ClassHistogram.parse(baseline.histogram().map(SingleRun.Histogram::text).orElse(""))
         .grownSince(ClassHistogram.parse(""), Rules.TOP_CLASSES);
-    Verdicts.message("warm-up", findings, findings);
-    Verdicts.readings(after);
+    Messages.failure("warm-up", findings, findings);
+    Messages.readings(after);
   }
 
   /** The checked code. Its exceptions propagate unchanged. */

@@ -13,7 +13,7 @@ import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
-import dev.noleaks.internal.report.Verdicts;
+import dev.noleaks.internal.report.Messages;
 import dev.noleaks.probe.Descriptor;
 import java.util.ArrayList;
 import java.util.List;
@@ -430,7 +430,7 @@ final class SingleRun {
     Rules.stoppedByGc(wasLingering.exceptThreads(aliveBeforeGc), after.threads())
         .ifPresent(all::add);
     return new Judgement(
-        all, Rules.unavailable(after, baseline.settings()), Verdicts.readings(after), lingering);
+        all, Rules.unavailable(after, baseline.settings()), Messages.readings(after), lingering);
   }
 
   private static Readings settle(Meters meters, Readings before, Settings s) {
@@ -492,7 +492,7 @@ final class SingleRun {
             // System.gc() is disabled. Native memory is listed in repeated mode too.
             Rules.unavailable(
                 now.withHeap(now.heapUsed(), meters.explicitGcWorks()), baseline.settings()),
-            Verdicts.readings(now)
+            Messages.readings(now)
                 + (heap
                     ? " heapBound=" + allocated + "(grown at most since the baseline, no GC)"
                     : "")));

@@ -3,25 +3,88 @@ package dev.noleaks.internal.report;
 import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.measure.Concurrency;
+import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.probe.MallocStats;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
-/** Every failure message of the fluent assertions, built in one place. */
-public final class AssertionMessages {
+/**
+ * Every text NoLeaks shows, made in one place from the findings and readings: failure messages,
+ * report entries and the fluent assertions' messages.
+ */
+public final class Messages {
 
-  private AssertionMessages() {}
+  private Messages() {}
 
-  public static String leaked(List<Finding> leaks, List<Finding> unavailable, List<String> notes) {
-    return Verdicts.message("code", leaks, unavailable, notes);
+  public static String failure(String where, List<Finding> leaks, List<Finding> unavailable) {
+    return failure(where, leaks, unavailable, List.of());
+  }
+
+  /** The failure message: the findings, the meters not read, then how the check ran. */
+  public static String failure(
+      String where, List<Finding> leaks, List<Finding> unavailable, List<String> notes) {
+    StringBuilder b = new StringBuilder();
+    b.append(where.isEmpty() ? "" : where + " ")
+        .append("leaked (")
+        .append(Sizes.plural(leaks.size(), "finding"))
+        .append("):");
+    for (Finding f : leaks) {
+      b.append("\n  - ").append(f.render());
+    }
+    for (Finding f : unavailable) {
+      b.append("\n  (").append(f.summary()).append(')');
+    }
+    for (String note : notes) {
+      b.append("\n  (").append(note).append(')');
+    }
+    return b.toString();
+  }
+
+  /** One line of every reading in a snapshot, for report entries. */
+  public static String readings(Readings s) {
+    return "heap="
+        + s.heapUsed()
+        + (s.heapExact() ? "" : "(not after GC)")
+        + " native="
+        + s.nativeInUse().toOptional().map(String::valueOf).orElse("unavailable")
+        + " jvmMalloc="
+        + s.jvmMalloc().toOptional().map(String::valueOf).orElse("unavailable")
+        + " fragmentation="
+        + s.malloc()
+            .toOptional()
+            .map(m -> String.format(Locale.ROOT, "%.3f", m.freeRatio()))
+            .orElse("unavailable")
+        + " direct="
+        + s.directBuffers().count()
+        + "/"
+        + s.directBuffers().bytes()
+        + " mapped="
+        + s.mappedBuffers().count()
+        + "/"
+        + s.mappedBuffers().bytes()
+        + " fds="
+        + s.descriptors().toOptional().map(l -> String.valueOf(l.size())).orElse("unavailable")
+        + " threads="
+        + s.threads().size()
+        + " nativeThreads="
+        + s.nativeThreadCount().toOptional().map(String::valueOf).orElse("unavailable")
+        + " rss="
+        + s.residentBytes().toOptional().map(String::valueOf).orElse("unavailable")
+        + " allocated="
+        + s.allocatedBytes();
+  }
+
+  public static String codeLeaked(
+      List<Finding> leaks, List<Finding> unavailable, List<String> notes) {
+    return failure("code", leaks, unavailable, notes);
   }
 
   public static String finding(Finding finding) {
     return finding.render();
   }
 
-  public static String unavailable(List<Finding> unavailable) {
+  public static String codeNotMeasured(List<Finding> unavailable) {
     StringBuilder b = new StringBuilder("cannot check the code:");
     for (Finding f : unavailable) {
       b.append("\n  - ").append(f.summary());
@@ -29,7 +92,7 @@ public final class AssertionMessages {
     return b.toString();
   }
 
-  public static String disturbed(int neighbours) {
+  public static String codeDisturbed(int neighbours) {
     return "cannot check the code: " + Concurrency.reason(neighbours);
   }
 
