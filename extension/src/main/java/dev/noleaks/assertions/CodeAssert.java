@@ -182,8 +182,8 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
     if (judgement.neighbours() > 0) {
       failWithMessage("%s", Messages.codeDisturbed(judgement.neighbours()));
     }
-    List<Finding> leaks = judgement.leaks();
-    List<Finding> unavailable = judgement.unavailable();
+    List<Finding.Leak> leaks = judgement.leaks();
+    List<Finding.Unavailable> unavailable = judgement.unavailable();
     if (!leaks.isEmpty()) {
       failWithMessage("%s", Messages.codeLeaked(leaks, unavailable, judgement.notes()));
     }

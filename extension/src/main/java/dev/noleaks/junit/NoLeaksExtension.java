@@ -86,8 +86,9 @@ public class NoLeaksExtension
     boolean fails = false;
     for (Pending p : late) {
       Finding f = Left.stillThere(p.left(), p.settings().lingering().linger());
-      context.publishReportEntry("noleaks.leak." + f.check().key(), p.test() + ": " + f.summary());
-      message.append("\n  - ").append(p.test()).append(": ").append(f.summary());
+      context.publishReportEntry(
+          "noleaks.leak." + f.check().key(), p.test() + ": " + Messages.summary(f));
+      message.append("\n  - ").append(p.test()).append(": ").append(Messages.summary(f));
       fails |= !p.settings().warnOnly();
     }
     if (fails) {
@@ -305,7 +306,7 @@ public class NoLeaksExtension
             settings));
     return judgement
         .lingeringJudged(Optional.empty())
-        .with(List.of(), Left.note(judgement.lingering(), linger));
+        .with(List.of(), Messages.onTheirWayOut(judgement.lingering().described(), linger));
   }
 
   /** The check of this test, or of the factory a dynamic test belongs to; null when none. */

@@ -37,22 +37,22 @@ final class TestReport {
       Optional<FailedAndLeaked> ownFailure) {
     context.publishReportEntry("noleaks.after", judgement.afterReadings());
     for (Finding f : judgement.unavailable()) {
-      context.publishReportEntry("noleaks.unavailable." + f.check().key(), f.summary());
+      context.publishReportEntry("noleaks.unavailable." + f.check().key(), Messages.summary(f));
       if (WARNED_UNAVAILABLE.add(f.check())) {
-        LOG.warning(() -> "NoLeaks: " + f.summary() + " (reported once per run)");
+        LOG.warning(() -> "NoLeaks: " + Messages.summary(f) + " (reported once per run)");
       }
     }
     for (String note : judgement.notes()) {
       context.publishReportEntry("noleaks.note", note);
     }
-    List<Finding> findings = judgement.leaks();
+    List<Finding.Leak> findings = judgement.leaks();
     if (findings.isEmpty()) {
       return;
     }
     String message =
         Messages.failure(describe(context), findings, judgement.unavailable(), judgement.notes());
     for (Finding f : findings) {
-      context.publishReportEntry("noleaks.leak." + f.check().key(), f.summary());
+      context.publishReportEntry("noleaks.leak." + f.check().key(), Messages.summary(f));
     }
     if (s.warnOnly()) {
       warn(message + "\n(noleaks.mode=warn: the test is not failed)");
