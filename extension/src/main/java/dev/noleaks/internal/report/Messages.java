@@ -8,11 +8,13 @@ import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.judge.OpenDescriptor;
 import dev.noleaks.internal.judge.Trend;
 import dev.noleaks.internal.measure.ClassHistogram;
-import dev.noleaks.internal.measure.Concurrency;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Reading;
+import java.lang.ref.PhantomReference;
+import java.lang.ref.Reference;
+import java.lang.ref.SoftReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -224,8 +226,27 @@ public final class Messages {
   private static String classes(List<ClassHistogram.Growth> grown) {
     return grown.isEmpty()
         ? ""
-        : ": "
-            + grown.stream().map(ClassHistogram.Growth::describe).collect(Collectors.joining(", "));
+        : ": " + grown.stream().map(Messages::classGrowth).collect(Collectors.joining(", "));
+  }
+
+  /**
+   * How one class grew: {@code +1,000 com.example.Session (+24,000 B)}, or when larger objects
+   * replaced smaller ones, {@code byte[] (+4,096 B, as many instances)}.
+   */
+  public static String classGrowth(ClassHistogram.Growth g) {
+    if (g.instances() > 0) {
+      return "+"
+          + Sizes.count(g.instances())
+          + " "
+          + g.className()
+          + " ("
+          + Sizes.signed(g.bytes())
+          + ")";
+    }
+    // Larger objects replaced smaller ones: say so rather than print "+0" or "-4" instances.
+    String count =
+        g.instances() == 0 ? "as many instances" : Sizes.count(-g.instances()) + " fewer instances";
+    return g.className() + " (" + Sizes.signed(g.bytes()) + ", " + count + ")";
   }
 
   /**
@@ -552,7 +573,17 @@ public final class Messages {
 
   /** The fluent assertion's failure when other tests ran beside the code. */
   public static String codeDisturbed(int neighbours) {
-    return "cannot check the code: " + Concurrency.reason(neighbours);
+    return "cannot check the code: " + neighboursRan(neighbours);
+  }
+
+  /**
+   * Why the readings of a check other tests ran beside are not the code's, and what isolates it.
+   */
+  public static String neighboursRan(int neighbours) {
+    return Sizes.plural(neighbours, "other thread")
+        + " of JUnit's parallel execution ran tests at the same time, whose descriptors, threads"
+        + " and memory are the whole process's as well; run it isolated: @NoLeaks on the test or"
+        + " class, or JUnit's @Isolated or @ResourceLock(Resources.GLOBAL)";
   }
 
   public static String codeThrew(int run, int runs, Throwable thrown) {
@@ -579,10 +610,32 @@ public final class Messages {
         + ")";
   }
 
+  /** The referent of a reference: {@code com.example.Session@1b6d3586}. */
+  public static String referent(Reference<?> reference) {
+    Object referent = reference.get();
+    if (referent == null) {
+      return reference instanceof PhantomReference ? "a phantom-reachable object" : "(cleared)";
+    }
+    return referent.getClass().getName()
+        + "@"
+        + Integer.toHexString(System.identityHashCode(referent));
+  }
+
+  /**
+   * A reference not cleared: how long and how many collections it was waited for, and what to look
+   * for.
+   *
+   * @param referent {@link #referent}, taken before the wait
+   * @param explicitGcWorks whether {@code System.gc()} ran collections
+   */
   public static String notCollected(
-      String referenceType, String referent, Duration waited, int collections, String hint) {
+      Reference<?> reference,
+      String referent,
+      Duration waited,
+      int collections,
+      boolean explicitGcWorks) {
     return "Expecting the "
-        + referenceType
+        + reference.getClass().getSimpleName()
         + " to "
         + referent
         + " to be cleared by garbage collection, but it was still reachable after "
@@ -590,7 +643,14 @@ public final class Messages {
         + " and "
         + Sizes.plural(collections, "System.gc() call")
         + ".\n"
-        + hint;
+        + (reference instanceof SoftReference
+            ? "A SoftReference is cleared only when the heap runs short; use a WeakReference to"
+                + " ask whether the object is still reachable."
+            : !explicitGcWorks
+                ? "System.gc() is disabled (-XX:+DisableExplicitGC), so collections happened only"
+                    + " on their own."
+                : "Something still refers to it: a static field, a cache or registry, a listener,"
+                    + " a ThreadLocal, a running thread, or a local variable of the test itself.");
   }
 
   public static String fragmentation(
