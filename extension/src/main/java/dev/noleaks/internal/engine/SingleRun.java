@@ -494,10 +494,7 @@ final class SingleRun {
             // System.gc() is disabled. Native memory is listed in repeated mode too.
             Rules.unavailable(
                 now.withHeap(now.heapUsed(), meters.explicitGcWorks()), baseline.settings()),
-            Messages.readings(now)
-                + (heap
-                    ? " heapBound=" + allocated + "(grown at most since the baseline, no GC)"
-                    : "")));
+            heap ? Messages.readings(now, allocated) : Messages.readings(now)));
   }
 
   /**

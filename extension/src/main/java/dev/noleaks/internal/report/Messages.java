@@ -458,13 +458,13 @@ public final class Messages {
   }
 
   /** What memory grew in a first run that was followed by a second. */
-  private static String firstRun(List<? extends Finding> grew) {
+  private static String firstRun(List<? extends Finding.Leak> grew) {
     return "in its first run "
         + grew.stream().map(Messages::summary).collect(Collectors.joining("; "));
   }
 
   /** The note of a check whose code ran a second time, and memory grew again or not. */
-  public static String secondRun(List<? extends Finding> firstRunGrew, boolean grewAgain) {
+  public static String secondRun(List<? extends Finding.Leak> firstRunGrew, boolean grewAgain) {
     return grewAgain
         ? firstRun(firstRunGrew)
             + ", and it ran a second time to tell a first use from a leak: memory grew above the"
@@ -478,7 +478,7 @@ public final class Messages {
   }
 
   /** The note of a check whose second run threw. */
-  public static String secondRunThrew(List<? extends Finding> firstRunGrew, Throwable thrown) {
+  public static String secondRunThrew(List<? extends Finding.Leak> firstRunGrew, Throwable thrown) {
     return firstRun(firstRunGrew)
         + ". It ran a second time to tell a first use from a leak, and that run threw "
         + thrown
@@ -552,6 +552,11 @@ public final class Messages {
         + s.residentBytes().toOptional().map(String::valueOf).orElse("unavailable")
         + " allocated="
         + s.allocatedBytes();
+  }
+
+  /** {@link #readings(Readings)} read without a GC, with what the heap can have grown at most. */
+  public static String readings(Readings s, long heapBound) {
+    return readings(s) + " heapBound=" + heapBound + "(grown at most since the baseline, no GC)";
   }
 
   /** The fluent assertion's failure when the code leaked. */
