@@ -8,7 +8,7 @@ import dev.noleaks.internal.engine.Judgement;
 import dev.noleaks.internal.engine.LeakCheck;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.measure.Meters;
-import dev.noleaks.internal.report.AssertionMessages;
+import dev.noleaks.internal.report.Messages;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -153,7 +153,7 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
       throw codeThrew(run + 1, w + runs, t);
     }
     if (most > limit) {
-      failWithMessage("%s", AssertionMessages.allocatedTooMuch(limit, most, runs, w));
+      failWithMessage("%s", Messages.allocatedTooMuch(limit, most, runs, w));
     }
     return myself;
   }
@@ -180,22 +180,22 @@ public final class CodeAssert extends AbstractAssert<CodeAssert, ThrowingCallabl
       throw codeThrew(run[0], w + Math.max(repeat, 1), t);
     }
     if (judgement.neighbours() > 0) {
-      failWithMessage("%s", AssertionMessages.disturbed(judgement.neighbours()));
+      failWithMessage("%s", Messages.codeDisturbed(judgement.neighbours()));
     }
-    List<Finding> leaks = judgement.leaks();
-    List<Finding> unavailable = judgement.unavailable();
+    List<Finding.Leak> leaks = judgement.leaks();
+    List<Finding.Unavailable> unavailable = judgement.unavailable();
     if (!leaks.isEmpty()) {
-      failWithMessage("%s", AssertionMessages.leaked(leaks, unavailable, judgement.notes()));
+      failWithMessage("%s", Messages.codeLeaked(leaks, unavailable, judgement.notes()));
     }
     if (unavailableFails && !unavailable.isEmpty()) {
-      failWithMessage("%s", AssertionMessages.unavailable(unavailable));
+      failWithMessage("%s", Messages.codeNotMeasured(unavailable));
     }
     return myself;
   }
 
   /** The code's exception as this assertion's failure: the user's {@code as(...)} kept. */
   private AssertionError codeThrew(int run, int runs, Throwable t) {
-    AssertionError error = failure("%s", AssertionMessages.codeThrew(run, runs, t));
+    AssertionError error = failure("%s", Messages.codeThrew(run, runs, t));
     error.initCause(t);
     return error;
   }

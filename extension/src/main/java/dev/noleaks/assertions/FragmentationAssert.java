@@ -1,6 +1,6 @@
 package dev.noleaks.assertions;
 
-import dev.noleaks.internal.report.AssertionMessages;
+import dev.noleaks.internal.report.Messages;
 import dev.noleaks.probe.MallocStats;
 import org.assertj.core.api.AbstractDoubleAssert;
 
@@ -23,8 +23,7 @@ public final class FragmentationAssert extends AbstractDoubleAssert<Fragmentatio
   @Override
   public FragmentationAssert isLessThan(double bound) {
     if (!(stats.freeRatio() < bound)) {
-      failWithMessage(
-          "%s", AssertionMessages.fragmentation(descriptionText(), stats, "less than", bound));
+      failWithMessage("%s", Messages.fragmentation(descriptionText(), stats, "less than", bound));
     }
     return myself;
   }
@@ -33,8 +32,7 @@ public final class FragmentationAssert extends AbstractDoubleAssert<Fragmentatio
   @Override
   public FragmentationAssert isLessThanOrEqualTo(double bound) {
     if (!(stats.freeRatio() <= bound)) {
-      failWithMessage(
-          "%s", AssertionMessages.fragmentation(descriptionText(), stats, "at most", bound));
+      failWithMessage("%s", Messages.fragmentation(descriptionText(), stats, "at most", bound));
     }
     return myself;
   }

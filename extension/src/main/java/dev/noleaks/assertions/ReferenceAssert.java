@@ -3,10 +3,8 @@ package dev.noleaks.assertions;
 import static org.awaitility.Awaitility.await;
 
 import dev.noleaks.internal.engine.LeakCheck;
-import dev.noleaks.internal.report.AssertionMessages;
-import java.lang.ref.PhantomReference;
+import dev.noleaks.internal.report.Messages;
 import java.lang.ref.Reference;
-import java.lang.ref.SoftReference;
 import java.time.Duration;
 import java.util.Objects;
 import org.assertj.core.api.AbstractAssert;
@@ -51,7 +49,7 @@ public final class ReferenceAssert extends AbstractAssert<ReferenceAssert, Refer
     isNotNull();
     // Described in a method of its own: a local holding the referent in this frame would keep it
     // reachable while the interpreter runs this method.
-    String referent = describeReferent(actual);
+    String referent = Messages.referent(actual);
     int[] collections = {0};
     long start = System.nanoTime();
     try {
@@ -72,36 +70,13 @@ public final class ReferenceAssert extends AbstractAssert<ReferenceAssert, Refer
     } catch (ConditionTimeoutException e) {
       failWithMessage(
           "%s",
-          AssertionMessages.notCollected(
-              actual.getClass().getSimpleName(),
+          Messages.notCollected(
+              actual,
               referent,
               Duration.ofNanos(System.nanoTime() - start),
               collections[0],
-              hint(actual)));
+              LeakCheck.meters().explicitGcWorks()));
     }
     return myself;
-  }
-
-  private static String describeReferent(Reference<?> reference) {
-    Object referent = reference.get();
-    if (referent == null) {
-      return reference instanceof PhantomReference ? "a phantom-reachable object" : "(cleared)";
-    }
-    return referent.getClass().getName()
-        + "@"
-        + Integer.toHexString(System.identityHashCode(referent));
-  }
-
-  private static String hint(Reference<?> reference) {
-    if (reference instanceof SoftReference) {
-      return "A SoftReference is cleared only when the heap runs short; use a WeakReference to"
-          + " ask whether the object is still reachable.";
-    }
-    if (!LeakCheck.meters().explicitGcWorks()) {
-      return "System.gc() is disabled (-XX:+DisableExplicitGC), so collections happened only on"
-          + " their own.";
-    }
-    return "Something still refers to it: a static field, a cache or registry, a listener, a"
-        + " ThreadLocal, a running thread, or a local variable of the test itself.";
   }
 }

@@ -1,6 +1,6 @@
 package dev.noleaks.assertions;
 
-import dev.noleaks.internal.report.AssertionMessages;
+import dev.noleaks.internal.report.Messages;
 import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Reading;
 import java.util.Optional;
@@ -38,11 +38,11 @@ public final class SnapshotAssert extends AbstractAssert<SnapshotAssert, Snapsho
   FragmentationAssert nativeFragmentation(Reading<MallocStats> malloc) {
     Optional<String> unavailable = malloc.unavailableReason();
     if (unavailable.isPresent()) {
-      failWithMessage("%s", AssertionMessages.fragmentationUnavailable(unavailable.get()));
+      failWithMessage("%s", Messages.fragmentationUnavailable(unavailable.get()));
     }
     MallocStats stats = malloc.orElseThrow();
     if (stats.arena() < MIN_ARENA_BYTES) {
-      failWithMessage("%s", AssertionMessages.arenaTooSmall(stats, MIN_ARENA_BYTES));
+      failWithMessage("%s", Messages.arenaTooSmall(stats, MIN_ARENA_BYTES));
     }
     FragmentationAssert ratio = new FragmentationAssert(stats);
     String description = descriptionText();

@@ -5,7 +5,7 @@ import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Rules;
-import dev.noleaks.internal.report.AssertionMessages;
+import dev.noleaks.internal.report.Messages;
 import java.util.List;
 import java.util.Optional;
 import org.assertj.core.api.AbstractAssert;
@@ -43,7 +43,7 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
     actual
         .newDescriptors()
         .unavailableReason()
-        .ifPresent(r -> fail(Finding.unavailable(Check.DESCRIPTORS, "descriptors", r)));
+        .ifPresent(r -> fail(new Finding.Unavailable(Check.DESCRIPTORS, "descriptors", r)));
     return failIfPresent(Rules.descriptors(actual.diff(), ignores));
   }
 
@@ -56,7 +56,8 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
   /** No more direct or mapped buffers (count or capacity) in the later snapshot. */
   public SnapshotDiffAssert hasNoLeakedBuffers() {
     isNotNull();
-    List<Finding> found = Rules.buffers(actual.diff(), 0); // exact: any growth, as its name says
+    // Exact: any growth, as its name says.
+    List<Finding.Leak> found = Rules.buffers(actual.diff(), 0);
     return found.isEmpty() ? myself : fail(found.get(0));
   }
 
@@ -66,7 +67,7 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
     long limit = Sizes.parse(size);
     if (!actual.after().heapExact() || !actual.before().heapExact()) {
       fail(
-          Finding.unavailable(
+          new Finding.Unavailable(
               Check.HEAP,
               "heap growth",
               "a snapshot was not taken right after a full GC (Snapshot.now(), or System.gc()"
@@ -82,16 +83,16 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
     actual
         .nativeGrowth()
         .unavailableReason()
-        .ifPresent(r -> fail(Finding.unavailable(Check.NATIVE, "native memory", r)));
+        .ifPresent(r -> fail(new Finding.Unavailable(Check.NATIVE, "native memory", r)));
     return failIfPresent(Rules.nativeMemory(actual.diff(), limit, 0));
   }
 
-  private SnapshotDiffAssert failIfPresent(Optional<Finding> finding) {
+  private SnapshotDiffAssert failIfPresent(Optional<? extends Finding> finding) {
     return finding.isPresent() ? fail(finding.get()) : myself;
   }
 
   private SnapshotDiffAssert fail(Finding finding) {
-    failWithMessage("%s", AssertionMessages.finding(finding));
+    failWithMessage("%s", Messages.finding(finding));
     return myself;
   }
 }

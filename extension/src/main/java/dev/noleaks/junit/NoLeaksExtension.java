@@ -2,7 +2,7 @@ package dev.noleaks.junit;
 
 import dev.noleaks.internal.engine.LeakCheck;
 import dev.noleaks.internal.engine.Pending;
-import dev.noleaks.internal.report.Verdicts;
+import dev.noleaks.internal.report.Messages;
 import java.lang.reflect.Method;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -73,7 +73,7 @@ public class NoLeaksExtension
       // derived from that check's final reading.
       boolean parallel =
           context.getConfigurationParameter(PARALLEL, Boolean::parseBoolean).orElse(false);
-      context.publishReportEntry("noleaks.before", Verdicts.readings(check.measureHeap(!parallel)));
+      context.publishReportEntry("noleaks.before", Messages.readings(check.measureHeap(!parallel)));
       check.startingNow(); // what the report entry allocated is not the test's
     }
   }

@@ -7,7 +7,7 @@ import dev.noleaks.internal.engine.Judgement;
 import dev.noleaks.internal.engine.LeakCheck;
 import dev.noleaks.internal.engine.Pending;
 import dev.noleaks.internal.judge.Finding;
-import dev.noleaks.internal.report.Verdicts;
+import dev.noleaks.internal.report.Messages;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Optional;
@@ -40,22 +40,22 @@ final class TestReport {
       Optional<FailedAndLeaked> ownFailure) {
     context.publishReportEntry("noleaks.after", judgement.afterReadings());
     for (Finding f : judgement.unavailable()) {
-      context.publishReportEntry("noleaks.unavailable." + f.check().key(), f.summary());
+      context.publishReportEntry("noleaks.unavailable." + f.check().key(), Messages.summary(f));
       if (WARNED_UNAVAILABLE.add(f.check())) {
-        LOG.warning(() -> "NoLeaks: " + f.summary() + " (reported once per run)");
+        LOG.warning(() -> "NoLeaks: " + Messages.summary(f) + " (reported once per run)");
       }
     }
     for (String note : judgement.notes()) {
       context.publishReportEntry("noleaks.note", note);
     }
-    List<Finding> findings = judgement.leaks();
+    List<Finding.Leak> findings = judgement.leaks();
     if (findings.isEmpty()) {
       return;
     }
     String message =
-        Verdicts.message(describe(context), findings, judgement.unavailable(), judgement.notes());
+        Messages.failure(describe(context), findings, judgement.unavailable(), judgement.notes());
     for (Finding f : findings) {
-      context.publishReportEntry("noleaks.leak." + f.check().key(), f.summary());
+      context.publishReportEntry("noleaks.leak." + f.check().key(), Messages.summary(f));
     }
     if (s.warnOnly()) {
       warn(message + "\n(noleaks.mode=warn: the test is not failed)");
@@ -106,8 +106,9 @@ final class TestReport {
     boolean fails = false;
     for (Pending.Overdue p : late) {
       Finding f = p.stillThere();
-      context.publishReportEntry("noleaks.leak." + f.check().key(), p.test() + ": " + f.summary());
-      message.append("\n  - ").append(p.test()).append(": ").append(f.summary());
+      context.publishReportEntry(
+          "noleaks.leak." + f.check().key(), p.test() + ": " + Messages.summary(f));
+      message.append("\n  - ").append(p.test()).append(": ").append(Messages.summary(f));
       fails |= !p.warnOnly();
     }
     if (fails) {

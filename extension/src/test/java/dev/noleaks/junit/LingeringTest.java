@@ -24,8 +24,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -152,10 +152,18 @@ class LingeringTest {
   @Test
   @EnabledIf("clientsCannotBeClosed")
   void anUnreferencedClientThatCannotBeClosedIsCheckedAgainAtTheEndOfTheClass() {
-    EngineExecutionResults results = assertPasses(DropsAClientHandlesOnly.class);
-    assertThat(reportEntries(results))
-        .filteredOn(e -> e.getKey().equals("noleaks.note"))
-        .map(Map.Entry::getValue)
+    // The client's selector thread usually sleeps until its 3 s timeout after the GC that
+    // unreferences it, but a connection the test server closes wakes it: then it is gone before
+    // the test ends and nothing is left to check later (seen once in a full build). Every attempt
+    // passes; one of three must have deferred it.
+    List<String> notes = new ArrayList<>();
+    for (int attempt = 0; attempt < 3 && notes.isEmpty(); attempt++) {
+      EngineExecutionResults results = assertPasses(DropsAClientHandlesOnly.class);
+      reportEntries(results).stream()
+          .filter(e -> e.getKey().equals("noleaks.note"))
+          .forEach(e -> notes.add(e.getValue()));
+    }
+    assertThat(notes)
         .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
         .startsWith("on their way out, checked again within 12.0 s (noleaks.linger): ")
         .contains("\"HttpClient-", "-SelectorManager\"");

@@ -4,7 +4,7 @@ import dev.noleaks.Check;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Left;
-import dev.noleaks.internal.measure.Concurrency;
+import dev.noleaks.internal.report.Messages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -15,22 +15,28 @@ import java.util.Optional;
  * first kept), shown with the findings and as report entries.
  */
 public record Judgement(
-    List<Finding> leaks,
-    List<Finding> unavailable,
+    List<Finding.Leak> leaks,
+    List<Finding.Unavailable> unavailable,
     String afterReadings,
     int neighbours,
     List<String> notes,
     Left lingering) {
 
   public Judgement {
+    leaks = List.copyOf(leaks);
+    unavailable = List.copyOf(unavailable);
     notes = List.copyOf(notes);
   }
 
-  Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings) {
+  Judgement(List<Finding.Leak> leaks, List<Finding.Unavailable> unavailable, String afterReadings) {
     this(leaks, unavailable, afterReadings, 0, List.of(), Left.NONE);
   }
 
-  Judgement(List<Finding> leaks, List<Finding> unavailable, String afterReadings, Left lingering) {
+  Judgement(
+      List<Finding.Leak> leaks,
+      List<Finding.Unavailable> unavailable,
+      String afterReadings,
+      Left lingering) {
     this(leaks, unavailable, afterReadings, 0, List.of(), lingering);
   }
 
@@ -46,11 +52,15 @@ public record Judgement(
   }
 
   /** This judgement with {@code more} findings (leaks, or meters not measured) and a note. */
-  public Judgement with(List<Finding> more, Optional<String> note) {
-    List<Finding> all = new ArrayList<>(leaks);
-    List<Finding> notMeasured = new ArrayList<>(unavailable);
+  public Judgement with(List<? extends Finding> more, Optional<String> note) {
+    List<Finding.Leak> all = new ArrayList<>(leaks);
+    List<Finding.Unavailable> notMeasured = new ArrayList<>(unavailable);
     for (Finding f : more) {
-      (f.leak() ? all : notMeasured).add(f);
+      if (f instanceof Finding.Leak leak) {
+        all.add(leak);
+      } else {
+        notMeasured.add((Finding.Unavailable) f);
+      }
     }
     List<String> allNotes = new ArrayList<>(notes);
     note.ifPresent(allNotes::add);
@@ -61,8 +71,8 @@ public record Judgement(
    * This judgement once what was lingering has been waited for: {@code stillThere} (what was still
    * there after the linger) is a leak, the rest is gone.
    */
-  public Judgement lingeringJudged(Optional<Finding> stillThere) {
-    List<Finding> all = new ArrayList<>(leaks);
+  public Judgement lingeringJudged(Optional<Finding.StillThere> stillThere) {
+    List<Finding.Leak> all = new ArrayList<>(leaks);
     stillThere.ifPresent(all::add);
     return new Judgement(all, unavailable, afterReadings, neighbours, notes, Left.NONE);
   }
@@ -72,9 +82,9 @@ public record Judgement(
    * check it made is unavailable, saying why.
    */
   Judgement disturbed(Settings s, int neighbours) {
-    List<Finding> notMeasured = new ArrayList<>();
+    List<Finding.Unavailable> notMeasured = new ArrayList<>();
     for (Check c : s.checks()) {
-      notMeasured.add(Finding.unavailable(c, c.key(), Concurrency.reason(neighbours)));
+      notMeasured.add(new Finding.Unavailable(c, c.key(), Messages.neighboursRan(neighbours)));
     }
     return new Judgement(List.of(), notMeasured, afterReadings, neighbours, List.of(), Left.NONE);
   }

@@ -12,7 +12,7 @@ import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
-import dev.noleaks.internal.report.Verdicts;
+import dev.noleaks.internal.report.Messages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,14 +59,13 @@ public final class LeakCheck {
     Readings before = baseline.snapshot();
     Readings after = Settler.settleUntil(meters, Duration.ZERO, true, s -> Settler.State.CLEAN);
     Diff diff = before.diff(after);
-    List<Finding> findings = new ArrayList<>(Rules.leaks(diff, settings));
-    Rules.heap(diff, Long.MIN_VALUE).ifPresent(findings::add); // absent with DisableExplicitGC
-    findings.addAll(Rules.unavailable(after, settings));
-    Rules.frame(new Throwable().getStackTrace()[0]);
+    List<Finding.Leak> leaks = new ArrayList<>(Rules.leaks(diff, settings));
+    Rules.heap(diff, Long.MIN_VALUE).ifPresent(leaks::add); // absent with DisableExplicitGC
+    Messages.frame(new Throwable().getStackTrace()[0]);
     ClassHistogram.parse(baseline.histogram().map(SingleRun.Histogram::text).orElse(""))
         .grownSince(ClassHistogram.parse(""), Rules.TOP_CLASSES);
-    Verdicts.message("warm-up", findings, findings);
-    Verdicts.readings(after);
+    Messages.failure("warm-up", leaks, Rules.unavailable(after, settings), List.of());
+    Messages.readings(after);
   }
 
   /** The checked code. Its exceptions propagate unchanged. */
@@ -81,10 +80,10 @@ public final class LeakCheck {
   private SingleRun.Baseline baseline;
   private final List<Finding> trend = new ArrayList<>();
   private Readings afterSetUp;
-  private List<Finding> firstRunGrew = List.of();
+  private List<Finding.Leak> firstRunGrew = List.of();
   private Throwable secondRunThrew;
   private Set<Check> excused = Set.of();
-  private final List<Finding> leftToGc = new ArrayList<>();
+  private final List<Finding.Leak> leftToGc = new ArrayList<>();
   private final Set<Check> blamedOnNested = ConcurrentHashMap.newKeySet();
 
   private LeakCheck(Settings settings, boolean marksIsolated, Optional<Concurrency> neighbours) {
@@ -208,7 +207,7 @@ public final class LeakCheck {
         judgement =
             judgement
                 .lingeringJudged(Optional.empty())
-                .with(List.of(), Left.note(judgement.lingering(), linger));
+                .with(List.of(), Messages.onTheirWayOut(judgement.lingering().described(), linger));
       } else {
         Left remains = Left.awaitGone(meters(), judgement.lingering(), deadline);
         judgement =
@@ -273,29 +272,11 @@ public final class LeakCheck {
     if (firstRunGrew.isEmpty()) {
       return Optional.empty();
     }
-    String grew =
-        "in its first run "
-            + String.join("; ", firstRunGrew.stream().map(Finding::summary).toList());
     if (secondRunThrew != null) {
-      return Optional.of(
-          grew
-              + ". It ran a second time to tell a first use from a leak, and that run threw "
-              + secondRunThrew
-              + ", so memory is judged over both runs (for a test that cannot run twice, set"
-              + " noleaks.rerun=never or @NoLeaks(rerun = NEVER))");
+      return Optional.of(Messages.secondRunThrew(firstRunGrew, secondRunThrew));
     }
     boolean again = judgement.leaks().stream().anyMatch(f -> SingleRun.judgesMemory(f.check()));
-    return Optional.of(
-        again
-            ? grew
-                + ", and it ran a second time to tell a first use from a leak: memory grew above the"
-                + " tolerance again in that run (the findings above are over both runs)."
-                + " Descriptors and threads are counted over both runs."
-            : "retained once: "
-                + grew
-                + "; a second run kept less than the tolerance more, so this is a first use"
-                + " (classes loaded, caches filled once), not a leak. Descriptors and threads are"
-                + " counted over both runs.");
+    return Optional.of(Messages.secondRun(firstRunGrew, again));
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.noleaks.internal.engine;
 
 import dev.noleaks.Check;
 import dev.noleaks.internal.config.Settings;
-import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Rules;
 import dev.noleaks.internal.judge.Trend;
@@ -11,6 +10,7 @@ import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.JvmMalloc;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Settler;
+import dev.noleaks.internal.report.Messages;
 import dev.noleaks.probe.ThreadCache;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -104,18 +104,18 @@ final class RepeatedRun {
       }
     }
     // Only when the heap leaked: the finding is built twice, the first one being garbage when the
-    // last histogram is taken (the finding's text would count as growth of byte[] and String).
+    // last histogram is taken (the trend's readings it holds would count as growth of long[]).
     if (heap && histograms.isPresent() && heapLeak(r, n, settings).isPresent()) {
       histograms.get().end(n);
     }
 
     List<Finding> findings = new ArrayList<>();
     if (heap) {
-      Optional<Finding> leak = heapLeak(r, n, settings);
+      Optional<Finding.TrendGrew> leak = heapLeak(r, n, settings);
       if (leak.isPresent()) {
         findings.add(
             histograms.isPresent()
-                ? Rules.withClasses(leak.get(), histograms.get().grownEveryRun(Rules.TOP_CLASSES))
+                ? leak.get().withClasses(histograms.get().grownEveryRun(Rules.TOP_CLASSES))
                 : leak.get());
       }
     }
@@ -170,50 +170,27 @@ final class RepeatedRun {
     long threshold = settings.nativeThreshold();
     Trend trend = Series.nativeTrend(readings, runs, n, threshold);
     int jit = Series.count(disturbed, runs, trend.window());
-    String jitBusy = JIT_BUSY + jit + " of the last " + trend.window() + " runs";
     Optional<Trend> quiet =
         jit > 0
-            ? Series.quietTrend("native memory", readings, disturbed, runs, n, threshold)
+            ? Series.quietTrend(Check.NATIVE, readings, disturbed, runs, n, threshold)
             : Optional.empty();
     if (quiet.isPresent()) {
       Trend q = quiet.get();
-      String judged =
-          jitBusy + ", so only the last " + Sizes.plural(q.runs(), "run") + " without either";
+      Finding.Judged judged = new Finding.UndisturbedRuns(jit, trend.window());
       return q.leaks()
-          ? Optional.of(finding(Check.NATIVE, q, runs, settings, "; " + judged + " are judged"))
-          : notJudgedWhenItRose(q, judged + " grew in only");
+          ? Optional.of(finding(q, runs, settings, judged))
+          : notJudgedWhenItRose(q, judged);
     }
+    Finding.Judged every = new Finding.EveryRun(nmt, jit, trend.window());
     if (trend.leaks()) {
-      return Optional.of(
-          finding(
-              Check.NATIVE,
-              trend,
-              runs,
-              settings,
-              (nmt ? "; malloc in use less the JVM's own" : "; malloc in use")
-                  + readings(trend)
-                  + (jit > 0
-                      ? "; " + jitBusy + ": a JIT-heavy body may need a longer warmup"
-                      : "")));
+      return Optional.of(finding(trend, runs, settings, every));
     }
     if (jit == 0) {
-      return notJudgedWhenItRose(trend, "its runs grew in only");
+      return notJudgedWhenItRose(trend, every);
     }
-    int undisturbed = Series.undisturbed(disturbed, runs);
     return notJudged(
-        JIT_BUSY
-            + (runs - undisturbed)
-            + " of "
-            + Sizes.plural(runs, "measured run")
-            + ", and the "
-            + undisturbed
-            + " without either are fewer than the "
-            + Trend.WINDOW
-            + " the rule needs; over every run "
-            + trend.describe());
+        Messages.notJudgedTooFewUndisturbed(trend, runs, Series.undisturbed(disturbed, runs)));
   }
-
-  private static final String JIT_BUSY = "the JIT compiled or the JVM malloc'ed for itself during ";
 
   /**
    * Not judged when the slope is above the threshold but too few runs grew: a leak whose runs read
@@ -221,31 +198,15 @@ final class RepeatedRun {
    * leak's +80 B on JDK 25 under load), or a clean body that wanders upward. Either way, the rule
    * cannot tell, so it says so; empty when the slope is at most the threshold.
    */
-  private static Optional<Finding> notJudgedWhenItRose(Trend trend, String which) {
+  private static Optional<Finding> notJudgedWhenItRose(Trend trend, Finding.Judged judged) {
     if (trend.slope() <= trend.threshold()) {
       return Optional.empty();
     }
-    return notJudged(
-        "its slope is above the threshold, but "
-            + which
-            + " "
-            + trend.positive()
-            + " of the last "
-            + trend.window()
-            + " ("
-            + trend.positiveNeeded()
-            + " needed): "
-            + trend.describe());
+    return notJudged(Messages.notJudgedRoseRarely(trend, judged));
   }
 
-  private static Optional<Finding> notJudged(String why) {
-    return Optional.of(
-        Finding.unavailable(
-            Check.NATIVE,
-            "native memory",
-            "the trend could not be judged: "
-                + why
-                + ". A longer warmup (@NoLeaks(warmup = …)) or a less busy machine lets it judge"));
+  private static Optional<Finding> notJudged(String reason) {
+    return Optional.of(new Finding.Unavailable(Check.NATIVE, "native memory", reason));
   }
 
   /**
@@ -383,8 +344,7 @@ final class RepeatedRun {
 
     /** The native trend over the {@code n} runs of {@code readings} up to run {@code last}. */
     static Trend nativeTrend(long[] readings, int last, int n, long threshold) {
-      return new Trend(
-          "native memory", Arrays.copyOfRange(readings, last - n, last + 1), threshold);
+      return new Trend(Check.NATIVE, Arrays.copyOfRange(readings, last - n, last + 1), threshold);
     }
 
     /** Of the runs up to {@code last}, those not {@code flagged}. */
@@ -398,7 +358,7 @@ final class RepeatedRun {
      * Trend#WINDOW} such runs were measured.
      */
     static Optional<Trend> quietTrend(
-        String meter, long[] values, boolean[] flagged, int last, int n, long threshold) {
+        Check meter, long[] values, boolean[] flagged, int last, int n, long threshold) {
       long[] deltas = new long[n];
       int found = 0;
       for (int i = last; i >= 1 && found < n; i--) {
@@ -427,56 +387,25 @@ final class RepeatedRun {
   }
 
   /** The heap leak the trend rule finds in the first {@code n} runs, without the classes. */
-  private static Optional<Finding> heapLeak(Series r, int n, Settings settings) {
-    Trend trend = new Trend("heap", Arrays.copyOf(r.heap, n + 1), settings.heapThreshold());
+  private static Optional<Finding.TrendGrew> heapLeak(Series r, int n, Settings settings) {
+    Trend trend = new Trend(Check.HEAP, Arrays.copyOf(r.heap, n + 1), settings.heapThreshold());
+    if (trend.leaks()) {
+      return Optional.of(finding(trend, n, settings, Finding.EveryRun.HEAP));
+    }
     // A thread that ended frees its objects in the next reading: a negative delta that has
     // nothing to do with the body. If the rule does not see a leak and threads ended, the runs
     // in which none did are judged (when there are at least 10 of them).
     int ended = Series.count(r.threadEnded, n, n);
-    Optional<Trend> quiet =
-        trend.leaks() || ended == 0
-            ? Optional.empty()
-            : Series.quietTrend("heap", r.heap, r.threadEnded, n, n, settings.heapThreshold());
-    Optional<Finding> leak =
-        trend.leaks()
-            ? Optional.of(
-                finding(
-                    Check.HEAP,
-                    trend,
-                    n,
-                    settings,
-                    "; heap used after a full GC" + readings(trend)))
-            : quiet
-                .filter(Trend::leaks)
-                .map(
-                    q ->
-                        finding(
-                            Check.HEAP,
-                            q,
-                            n,
-                            settings,
-                            "; a thread ended during "
-                                + Sizes.plural(ended, "run")
-                                + ", so only the "
-                                + Sizes.plural(q.runs(), "run")
-                                + " in which none did are judged"));
-    return leak;
+    if (ended == 0) {
+      return Optional.empty();
+    }
+    return Series.quietTrend(Check.HEAP, r.heap, r.threadEnded, n, n, settings.heapThreshold())
+        .filter(Trend::leaks)
+        .map(q -> finding(q, n, settings, new Finding.RunsNoThreadEnded(ended)));
   }
 
-  private static String readings(Trend trend) {
-    long[] x = trend.readings();
-    return " from " + Sizes.count(x[0]) + " B to " + Sizes.count(x[x.length - 1]) + " B";
-  }
-
-  private static Finding finding(
-      Check check, Trend trend, int runs, Settings settings, String details) {
-    return Finding.leak(
-        check,
-        trend.describe(),
-        List.of(
-            Sizes.plural(runs, "measured run")
-                + " after "
-                + Sizes.plural(settings.warmup(), "warm-up run")
-                + details));
+  private static Finding.TrendGrew finding(
+      Trend trend, int runs, Settings settings, Finding.Judged judged) {
+    return new Finding.TrendGrew(trend, runs, settings.warmup(), judged, List.of());
   }
 }

@@ -13,7 +13,7 @@ import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
-import dev.noleaks.internal.report.Verdicts;
+import dev.noleaks.internal.report.Messages;
 import dev.noleaks.probe.Descriptor;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,7 +76,8 @@ final class SingleRun {
    *     empty, the code runs a second time
    * @param mid the memory right after the first run, after a full GC (null when not read)
    */
-  record FirstRun(Baseline baseline, List<Finding> grew, Readings mid, List<Finding> leftToGc) {}
+  record FirstRun(
+      Baseline baseline, List<Finding.Leak> grew, Readings mid, List<Finding.Leak> leftToGc) {}
 
   /** The checks a second run judges anew; descriptors and threads are judged over both runs. */
   private static final java.util.Set<Check> MEMORY =
@@ -243,9 +244,9 @@ final class SingleRun {
         return new FirstRun(baseline, List.of(), null, List.of());
       }
     }
-    List<Finding> leftToGc = new ArrayList<>();
+    List<Finding.Leak> leftToGc = new ArrayList<>();
     Readings mid = memoryAfterGc(meters, baseline, leftToGc);
-    List<Finding> grew = Rules.leaks(before.diff(mid), memory);
+    List<Finding.Leak> grew = Rules.leaks(before.diff(mid), memory);
     Allocations read = meters.allocationsAtLastCapture();
     if (grew.isEmpty()) {
       boolean exact = before.heapExact() && mid.heapExact() && read != null;
@@ -263,7 +264,7 @@ final class SingleRun {
           mid,
           leftToGc);
     }
-    List<Finding> named = new ArrayList<>(grew);
+    List<Finding.Leak> named = new ArrayList<>(grew);
     if (memory.checks(Check.HEAP) && baseline.histogram().isPresent()) {
       // Names the classes for the note; not kept (its own GC: the reading above left garbage).
       explainHeap(named, baseline.histogram().map(Histogram::text), ClassHistogram.takeLive());
@@ -283,7 +284,7 @@ final class SingleRun {
       Baseline baseline,
       Readings afterSetUp,
       FirstRun first,
-      List<Finding> leftToGc) {
+      List<Finding.Leak> leftToGc) {
     Settings s = baseline.settings();
     Settings memory = s.withChecks(memoryChecks(s));
     Readings second = memoryAfterGc(meters, baseline, leftToGc);
@@ -308,7 +309,8 @@ final class SingleRun {
    * Every meter right after a full GC, the heap first (before garbage can gather again), without
    * thread stacks; the JIT waited for before the GC when native readings need it.
    */
-  private static Readings memoryAfterGc(Meters meters, Baseline baseline, List<Finding> leftToGc) {
+  private static Readings memoryAfterGc(
+      Meters meters, Baseline baseline, List<Finding.Leak> leftToGc) {
     Settings s = baseline.settings();
     if (quietCompiler(meters, s)) {
       Settler.awaitCompilerQuiet(meters);
@@ -334,7 +336,7 @@ final class SingleRun {
     return after;
   }
 
-  private static java.util.Set<Check> checksOf(List<Finding> findings) {
+  private static java.util.Set<Check> checksOf(List<? extends Finding> findings) {
     java.util.Set<Check> checks = java.util.EnumSet.noneOf(Check.class);
     findings.forEach(f -> checks.add(f.check()));
     return checks;
@@ -374,7 +376,7 @@ final class SingleRun {
   static Judgement end(Meters meters, Baseline baseline) {
     Judgement judgement = judge(meters, baseline);
     // The after-snapshot is unreachable now, so the histogram shows the code's objects, not ours.
-    List<Finding> leaks = new ArrayList<>(judgement.leaks());
+    List<Finding.Leak> leaks = new ArrayList<>(judgement.leaks());
     if (baseline.histogram().isPresent() && leaks.stream().anyMatch(f -> f.check() == Check.HEAP)) {
       explainHeap(leaks, baseline.histogram().map(Histogram::text), ClassHistogram.takeLive());
     }
@@ -409,7 +411,7 @@ final class SingleRun {
             : List.of();
     Readings after = settle(meters, before, s);
     Left lingering = lingering(before, after, s);
-    List<Finding> leaks = Rules.leaks(before.diff(lingering.removeFrom(after)), s);
+    List<Finding.Leak> leaks = Rules.leaks(before.diff(lingering.removeFrom(after)), s);
     // What lingered before the GC may have gone during a long settle: not the GC's doing alone.
     List<JavaThread> seen = new ArrayList<>(aliveBeforeGc);
     seen.addAll(after.threads());
@@ -423,14 +425,14 @@ final class SingleRun {
       leaks = Rules.leaks(before.diff(lingering.removeFrom(after)), s);
     }
     remember(meters, baseline, after); // after was the last capture
-    List<Finding> all = new ArrayList<>(leaks);
+    List<Finding.Leak> all = new ArrayList<>(leaks);
     // What went away by itself after lingering was not the GC's doing alone.
     Rules.closedByGc(wasLingering.exceptDescriptors(openBeforeGc), after.descriptors())
         .ifPresent(all::add);
     Rules.stoppedByGc(wasLingering.exceptThreads(aliveBeforeGc), after.threads())
         .ifPresent(all::add);
     return new Judgement(
-        all, Rules.unavailable(after, baseline.settings()), Verdicts.readings(after), lingering);
+        all, Rules.unavailable(after, baseline.settings()), Messages.readings(after), lingering);
   }
 
   private static Readings settle(Meters meters, Readings before, Settings s) {
@@ -492,24 +494,22 @@ final class SingleRun {
             // System.gc() is disabled. Native memory is listed in repeated mode too.
             Rules.unavailable(
                 now.withHeap(now.heapUsed(), meters.explicitGcWorks()), baseline.settings()),
-            Verdicts.readings(now)
-                + (heap
-                    ? " heapBound=" + allocated + "(grown at most since the baseline, no GC)"
-                    : "")));
+            heap ? Messages.readings(now, allocated) : Messages.readings(now)));
   }
 
   /**
    * Replaces a heap finding with one naming the classes that grew from one histogram to another.
    */
   private static void explainHeap(
-      List<Finding> findings, Optional<String> before, Optional<String> after) {
+      List<Finding.Leak> findings, Optional<String> before, Optional<String> after) {
     for (int i = 0; i < findings.size(); i++) {
-      Finding f = findings.get(i);
-      if (f.check() == Check.HEAP && before.isPresent() && after.isPresent()) {
+      if (findings.get(i) instanceof Finding.HeapGrew heap
+          && before.isPresent()
+          && after.isPresent()) {
         List<ClassHistogram.Growth> grown =
             ClassHistogram.parse(after.get())
                 .grownSince(ClassHistogram.parseKept(before.get()), Rules.TOP_CLASSES);
-        findings.set(i, Rules.withClasses(f, grown));
+        findings.set(i, heap.withClasses(grown));
       }
     }
   }
@@ -518,7 +518,7 @@ final class SingleRun {
    * Native growth without Native Memory Tracking may be the JIT's pooled arenas, handed back to
    * malloc only every 5 s, so it is waited out; with it, native readings are steady.
    */
-  private static Settler.State settleState(Readings candidate, List<Finding> leaks) {
+  private static Settler.State settleState(Readings candidate, List<Finding.Leak> leaks) {
     if (leaks.isEmpty()) {
       return Settler.State.CLEAN;
     }

@@ -1,35 +1,250 @@
 package dev.noleaks.internal.judge;
 
+import dev.noleaks.BufferPool;
 import dev.noleaks.Check;
+import dev.noleaks.JavaThread;
+import dev.noleaks.internal.measure.ClassHistogram;
+import dev.noleaks.internal.measure.Readings;
+import dev.noleaks.probe.MallocStats;
+import dev.noleaks.probe.Reading;
+import java.time.Duration;
 import java.util.List;
 
 /**
- * One thing a check found: a leak ({@code leak = true}) or a meter it could not read.
- *
- * @param check the check that found it
- * @param leak true for a leak, false for "unavailable: reason"
- * @param summary one line: {@code 2 file descriptors leaked: /tmp/x.log (file), …}
- * @param details further lines (thread stacks, class growth), indented by the renderer
+ * One thing a check found, as data: a {@link Leak} (one record per kind) or a meter it could not
+ * measure ({@link Unavailable}). The text people read is made from it in one place, the report
+ * stage's {@code Messages}, so the failure, the report entry and the log say the same thing.
  */
-public record Finding(Check check, boolean leak, String summary, List<String> details) {
+public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
 
-  public Finding {
-    details = List.copyOf(details);
-  }
+  /** The check that found it. */
+  Check check();
 
-  public static Finding leak(Check check, String summary, List<String> details) {
-    return new Finding(check, true, summary, details);
-  }
+  /** What the code leaked, or left for the garbage collector to release: it fails the check. */
+  sealed interface Leak extends Finding
+      permits DescriptorsLeaked,
+          ThreadsLeaked,
+          BuffersGrew,
+          HeapGrew,
+          NativeGrew,
+          ClosedByGc,
+          StoppedByGc,
+          StillThere,
+          TrendGrew {}
 
-  public static Finding unavailable(Check check, String what, String reason) {
-    return new Finding(check, false, what + " not measured: " + reason, List.of());
-  }
+  /**
+   * A meter the check needed but could not read, or a rule that could not judge its readings.
+   *
+   * @param what what was not measured, as the message names it: {@code native memory}, …
+   * @param reason why: the platform's words, or the rule's
+   */
+  record Unavailable(Check check, String what, String reason) implements Finding {}
 
-  public String render() {
-    StringBuilder b = new StringBuilder(summary);
-    for (String line : details) {
-      b.append("\n    ").append(line);
+  /** Descriptors open after the code and not before. */
+  record DescriptorsLeaked(List<OpenDescriptor> descriptors) implements Leak {
+    public DescriptorsLeaked {
+      descriptors = List.copyOf(descriptors);
     }
-    return b.toString();
+
+    @Override
+    public Check check() {
+      return Check.DESCRIPTORS;
+    }
   }
+
+  /** Threads alive after the code and not before, as they were when judged (stacks included). */
+  record ThreadsLeaked(List<JavaThread> threads) implements Leak {
+    public ThreadsLeaked {
+      threads = List.copyOf(threads);
+    }
+
+    @Override
+    public Check check() {
+      return Check.THREADS;
+    }
+  }
+
+  /**
+   * A buffer pool with more buffers than before, or whose buffers grew above the tolerance.
+   *
+   * @param pool the JDK's name of the pool: {@code direct} or {@code mapped}
+   */
+  record BuffersGrew(String pool, BufferPool before, BufferPool after) implements Leak {
+    /** How many more buffers there are (0 or less: the same buffers grew). */
+    public long more() {
+      return after.count() - before.count();
+    }
+
+    @Override
+    public Check check() {
+      return Check.BUFFERS;
+    }
+  }
+
+  /**
+   * Heap used after a full GC grew above the tolerance.
+   *
+   * @param before heap used before, bytes
+   * @param after heap used after, bytes
+   * @param classes the classes that grew most, when a class histogram could tell
+   */
+  record HeapGrew(long before, long after, long tolerance, List<ClassHistogram.Growth> classes)
+      implements Leak {
+    public HeapGrew {
+      classes = List.copyOf(classes);
+    }
+
+    public long growth() {
+      return after - before;
+    }
+
+    /** This finding naming the classes that grew. */
+    public HeapGrew withClasses(List<ClassHistogram.Growth> grown) {
+      return new HeapGrew(before, after, tolerance, grown);
+    }
+
+    @Override
+    public Check check() {
+      return Check.HEAP;
+    }
+  }
+
+  /**
+   * Native memory in use grew above the tolerance.
+   *
+   * @param growth bytes grown, less {@code directBuffers}
+   * @param directBuffers growth of direct buffers the buffer check reports (their memory is
+   *     malloc'ed too), 0 when it does not
+   */
+  record NativeGrew(long growth, long directBuffers, long tolerance, Figures before, Figures after)
+      implements Leak {
+
+    /**
+     * The native readings of one snapshot a message shows.
+     *
+     * @param inUse what the rule compares: glibc's in use, less the JVM's own when {@code jvmOwn}
+     *     was read
+     * @param glibcInUse glibc's in-use figure
+     * @param jvmOwn what the JVM malloc'ed for itself (Native Memory Tracking)
+     * @param nativeThreads the process's native threads
+     */
+    public record Figures(
+        long inUse,
+        Reading<Long> glibcInUse,
+        Reading<Long> jvmOwn,
+        Reading<Integer> nativeThreads) {
+
+      /** The figures of {@code r}, whose native memory in use must have been read. */
+      public static Figures of(Readings r) {
+        return new Figures(
+            r.nativeInUse().orElseThrow(),
+            r.malloc().map(MallocStats::inUse),
+            r.jvmMalloc(),
+            r.nativeThreadCount());
+      }
+    }
+
+    @Override
+    public Check check() {
+      return Check.NATIVE;
+    }
+  }
+
+  /**
+   * Descriptors the code never closed that only the garbage collector closed (the JDK's cleaners).
+   */
+  record ClosedByGc(List<OpenDescriptor> descriptors) implements Leak {
+    public ClosedByGc {
+      descriptors = List.copyOf(descriptors);
+    }
+
+    @Override
+    public Check check() {
+      return Check.DESCRIPTORS;
+    }
+  }
+
+  /** Threads the code never stopped that ended only when the garbage collector ran. */
+  record StoppedByGc(List<JavaThread> threads) implements Leak {
+    public StoppedByGc {
+      threads = List.copyOf(threads);
+    }
+
+    @Override
+    public Check check() {
+      return Check.THREADS;
+    }
+  }
+
+  /**
+   * What looked on its way out and was still there after the linger.
+   *
+   * @param remains what was still there
+   * @param linger how long it was waited for
+   */
+  record StillThere(Left.Described remains, Duration linger) implements Leak {
+    @Override
+    public Check check() {
+      return remains.threads().isEmpty() ? Check.DESCRIPTORS : Check.THREADS;
+    }
+  }
+
+  /**
+   * A repeated check's trend that leaks.
+   *
+   * @param trend the trend judged
+   * @param runs measured runs
+   * @param warmup warm-up runs before them
+   * @param judged which of the runs the trend is made of
+   * @param classes the classes that grew in every run (the heap's), when histograms could tell
+   */
+  record TrendGrew(
+      Trend trend, int runs, int warmup, Judged judged, List<ClassHistogram.Growth> classes)
+      implements Leak {
+    public TrendGrew {
+      classes = List.copyOf(classes);
+    }
+
+    /** This finding naming the classes that grew. */
+    public TrendGrew withClasses(List<ClassHistogram.Growth> grown) {
+      return new TrendGrew(trend, runs, warmup, judged, grown);
+    }
+
+    @Override
+    public Check check() {
+      return trend.check();
+    }
+  }
+
+  /** Which runs of a repetition a trend is made of. */
+  sealed interface Judged permits EveryRun, UndisturbedRuns, RunsNoThreadEnded {}
+
+  /**
+   * Every measured run, its readings as they were.
+   *
+   * @param lessJvmOwn native readings were less what the JVM malloc'ed for itself (false for the
+   *     heap)
+   * @param disturbed of the last {@code window} runs, those during which the JIT compiled or the
+   *     JVM malloc'ed for itself (native memory only)
+   * @param window the runs {@code disturbed} counts among
+   */
+  record EveryRun(boolean lessJvmOwn, int disturbed, int window) implements Judged {
+    /** The heap's: nothing subtracted, nothing disturbed. */
+    public static final EveryRun HEAP = new EveryRun(false, 0, 0);
+  }
+
+  /**
+   * Native memory: only the runs during which the JIT did not compile nor the JVM malloc for
+   * itself.
+   *
+   * @param disturbed of the last {@code window} runs, those during which it did
+   */
+  record UndisturbedRuns(int disturbed, int window) implements Judged {}
+
+  /**
+   * The heap: only the runs during which no thread ended (its objects freed show as a fall).
+   *
+   * @param ended runs during which a thread ended
+   */
+  record RunsNoThreadEnded(int ended) implements Judged {}
 }

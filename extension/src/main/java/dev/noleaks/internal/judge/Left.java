@@ -1,25 +1,20 @@
 package dev.noleaks.internal.judge;
 
-import dev.noleaks.Check;
 import dev.noleaks.JavaThread;
 import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Lingering;
-import dev.noleaks.internal.config.Sizes;
 import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.probe.Descriptor;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 
 /**
  * What a test left that is on its way out ({@link Lingering} says which threads and descriptors
@@ -84,24 +79,20 @@ public record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
     return all.stream().filter(d -> !keys.contains(Diff.key(d))).toList();
   }
 
-  /** {@code 2 threads ("HttpClient-1-SelectorManager", …) and 3 file descriptors (…)}. */
-  String describe() {
-    List<String> parts = new ArrayList<>();
-    if (!threads.isEmpty()) {
-      parts.add(
-          Sizes.plural(threads.size(), "thread")
-              + " ("
-              + threads.stream().map(t -> "\"" + t.name() + "\"").collect(Collectors.joining(", "))
-              + ")");
+  /**
+   * What a message shows of what was left: the threads, and the descriptors with what the kernel's
+   * tables say of their sockets now.
+   */
+  public record Described(List<JavaThread> threads, List<OpenDescriptor> descriptors) {
+    public Described {
+      threads = List.copyOf(threads);
+      descriptors = List.copyOf(descriptors);
     }
-    if (!descriptors.isEmpty()) {
-      parts.add(
-          Sizes.plural(descriptors.size(), "file descriptor")
-              + " ("
-              + String.join(", ", Rules.described(descriptors))
-              + ")");
-    }
-    return String.join(" and ", parts);
+  }
+
+  /** These threads and descriptors as a message shows them, their sockets looked up now. */
+  public Described described() {
+    return new Described(threads, OpenDescriptor.of(descriptors));
   }
 
   /** Threads whose presence lets sockets, pipes and anonymous inodes linger (besides the above). */
@@ -173,26 +164,7 @@ public record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
   }
 
   /** The finding for what was still there after the linger. */
-  public static Finding stillThere(Left remains, Duration linger) {
-    return Finding.leak(
-        remains.threads().isEmpty() ? Check.DESCRIPTORS : Check.THREADS,
-        remains.describe()
-            + " still there "
-            + Sizes.seconds(linger)
-            + " after the test ended (they looked on their way out, and were waited for:"
-            + " noleaks.linger)",
-        List.of());
-  }
-
-  /** A short description of a pending check, for a report entry. */
-  public static Optional<String> note(Left left, Duration linger) {
-    if (left.isEmpty()) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        "on their way out, checked again within "
-            + Sizes.seconds(linger)
-            + " (noleaks.linger): "
-            + left.describe());
+  public static Finding.StillThere stillThere(Left remains, Duration linger) {
+    return new Finding.StillThere(remains.described(), linger);
   }
 }

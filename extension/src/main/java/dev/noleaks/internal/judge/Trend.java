@@ -1,9 +1,7 @@
 package dev.noleaks.internal.judge;
 
-import dev.noleaks.internal.config.Sizes;
+import dev.noleaks.Check;
 import java.util.Arrays;
-import java.util.Locale;
-import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 
 /**
@@ -18,17 +16,14 @@ import java.util.stream.LongStream;
  * half of Theil–Sen's pairwise slopes and any least-squares fit. The positive-deltas condition
  * keeps a clean body whose readings wander (one delta up, the next down) from failing.
  *
- * @param meter what was measured, for messages: {@code "heap"}, {@code "native memory"}
+ * @param check what was measured: the heap or native memory
  * @param readings the baseline after the warm-up, then one reading per measured run
  * @param threshold bytes per run above which the slope is a leak
  */
-public record Trend(String meter, long[] readings, long threshold) {
+public record Trend(Check check, long[] readings, long threshold) {
 
   public static final int WINDOW = 10;
   static final int MIN_POSITIVE = 9;
-
-  /** Deltas shown in a message before eliding the older ones. */
-  private static final int SHOWN = 30;
 
   public Trend {
     if (readings.length < 2) {
@@ -37,7 +32,8 @@ public record Trend(String meter, long[] readings, long threshold) {
     readings = readings.clone();
   }
 
-  long[] deltas() {
+  /** The run-to-run deltas, oldest first. */
+  public long[] deltas() {
     long[] d = new long[readings.length - 1];
     for (int i = 0; i < d.length; i++) {
       d[i] = readings[i + 1] - readings[i];
@@ -78,56 +74,27 @@ public record Trend(String meter, long[] readings, long threshold) {
     return slope() > threshold && positive() >= positiveNeeded();
   }
 
-  /**
-   * {@code native memory grew in 10 of the last 10 runs: [+80, +80, …] B, slope 80 B/run (threshold
-   * 48 B)}.
-   */
-  public String describe() {
-    return meter
-        + " grew in "
-        + positive()
-        + " of the last "
-        + window()
-        + " runs: "
-        + series()
-        + ", slope "
-        + Sizes.format(Math.round(slope()))
-        + "/run (threshold "
-        + Sizes.format(threshold)
-        + ", "
-        + Sizes.signed(readings[readings.length - 1] - readings[0])
-        + " over "
-        + Sizes.plural(runs(), "run")
-        + ")";
-  }
-
-  /** The deltas as {@code [+80, +80, -4,096, …] B}, the most recent {@value #SHOWN} of them. */
-  String series() {
-    long[] d = deltas();
-    int from = Math.max(0, d.length - SHOWN);
-    String shown =
-        LongStream.of(d)
-            .skip(from)
-            .mapToObj(x -> String.format(Locale.ROOT, "%+,d", x))
-            .collect(Collectors.joining(", "));
-    return "[" + (from > 0 ? "…, " : "") + shown + "] B";
-  }
-
   @Override
   public boolean equals(Object o) {
     return o instanceof Trend t
-        && meter.equals(t.meter)
+        && check == t.check
         && threshold == t.threshold
         && Arrays.equals(readings, t.readings);
   }
 
   @Override
   public int hashCode() {
-    return 31 * (31 * meter.hashCode() + Long.hashCode(threshold)) + Arrays.hashCode(readings);
+    return 31 * (31 * check.hashCode() + Long.hashCode(threshold)) + Arrays.hashCode(readings);
   }
 
   @Override
   public String toString() {
-    return describe();
+    return "Trend[check="
+        + check
+        + ", readings="
+        + Arrays.toString(readings)
+        + ", threshold="
+        + threshold
+        + "]";
   }
 }

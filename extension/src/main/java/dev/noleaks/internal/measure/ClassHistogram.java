@@ -1,6 +1,5 @@
 package dev.noleaks.internal.measure;
 
-import dev.noleaks.internal.config.Sizes;
 import java.lang.management.ManagementFactory;
 import java.net.URL;
 import java.security.CodeSource;
@@ -23,17 +22,7 @@ import javax.management.ObjectName;
 public final class ClassHistogram {
 
   /** One class's growth between two histograms. */
-  public record Growth(String className, long instances, long bytes) {
-    public String describe() {
-      if (instances > 0) {
-        return "+" + Sizes.count(instances) + " " + className + " (" + Sizes.signed(bytes) + ")";
-      }
-      // Larger objects replaced smaller ones: say so rather than print "+0" or "-4" instances.
-      String count =
-          instances == 0 ? "as many instances" : Sizes.count(-instances) + " fewer instances";
-      return className + " (" + Sizes.signed(bytes) + ", " + count + ")";
-    }
-  }
+  public record Growth(String className, long instances, long bytes) {}
 
   private record Row(long instances, long bytes) {}
 

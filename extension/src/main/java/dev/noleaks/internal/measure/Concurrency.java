@@ -1,6 +1,5 @@
 package dev.noleaks.internal.measure;
 
-import dev.noleaks.internal.config.Sizes;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -82,14 +81,6 @@ public final class Concurrency {
       }
     }
     return busy;
-  }
-
-  /** Why the readings of a disturbed check are not the code's, and what isolates it. */
-  public static String reason(int neighbours) {
-    return Sizes.plural(neighbours, "other thread")
-        + " of JUnit's parallel execution ran tests at the same time, whose descriptors, threads"
-        + " and memory are the whole process's as well; run it isolated: @NoLeaks on the test or"
-        + " class, or JUnit's @Isolated or @ResourceLock(Resources.GLOBAL)";
   }
 
   private static List<Thread> siblings(Thread self) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.noleaks.Check;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
+import dev.noleaks.internal.report.Messages;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -62,9 +63,9 @@ class NativeJudgementTest {
 
     Finding f = s.judged().orElseThrow();
 
-    assertThat(f.leak()).isFalse();
+    assertThat(f).isInstanceOf(Finding.Unavailable.class);
     assertThat(f.check()).isEqualTo(Check.NATIVE);
-    assertThat(f.summary())
+    assertThat(Messages.summary(f))
         .startsWith("native memory not measured: the trend could not be judged")
         .contains("during 72 of 80 measured runs, and the 8 without either are fewer than the 10")
         .contains("@NoLeaks(warmup = …)");
@@ -74,7 +75,7 @@ class NativeJudgementTest {
   void aNoisySlopeBelowTheThresholdWithFewUndisturbedRunsIsNotJudgedClean() {
     Series s = noisy(80, 10, 80, CLEAN_NOISE);
 
-    assertThat(s.judged()).get().extracting(Finding::leak).isEqualTo(false);
+    assertThat(s.judged()).get().isInstanceOf(Finding.Unavailable.class);
   }
 
   @Test
@@ -83,10 +84,11 @@ class NativeJudgementTest {
 
     Finding f = s.judged().orElseThrow();
 
-    assertThat(f.leak()).isTrue();
-    assertThat(f.summary()).startsWith("native memory grew in 10 of the last 10 runs: [+80,");
-    assertThat(f.details().get(0))
-        .contains("80 measured runs after 5 warm-up runs")
+    assertThat(f).isInstanceOf(Finding.Leak.class);
+    assertThat(Messages.summary(f))
+        .startsWith("native memory grew in 10 of the last 10 runs: [+80,");
+    assertThat(Messages.finding(f))
+        .contains("\n    80 measured runs after 5 warm-up runs")
         .contains("so only the last 16 runs without either are judged");
   }
 
@@ -104,8 +106,8 @@ class NativeJudgementTest {
 
     Finding f = Series.of(deltas, disturbed).judged().orElseThrow();
 
-    assertThat(f.leak()).isFalse();
-    assertThat(f.summary())
+    assertThat(f).isInstanceOf(Finding.Unavailable.class);
+    assertThat(Messages.summary(f))
         .contains("its slope is above the threshold, but the JIT compiled")
         .contains(
             "so only the last 12 runs without either grew in only 8 of the last 10 (9 needed)");
@@ -119,8 +121,9 @@ class NativeJudgementTest {
 
     Finding f = Series.of(deltas, new boolean[deltas.length]).judged().orElseThrow();
 
-    assertThat(f.leak()).isFalse();
-    assertThat(f.summary()).contains("but its runs grew in only 8 of the last 10 (9 needed)");
+    assertThat(f).isInstanceOf(Finding.Unavailable.class);
+    assertThat(Messages.summary(f))
+        .contains("but its runs grew in only 8 of the last 10 (9 needed)");
   }
 
   @Test
@@ -141,8 +144,10 @@ class NativeJudgementTest {
 
     Finding f = s.judged().orElseThrow();
 
-    assertThat(f.leak()).isTrue();
-    assertThat(f.details().get(0))
+    assertThat(f).isInstanceOf(Finding.Leak.class);
+    assertThat(Messages.finding(f).lines().skip(1))
+        .singleElement()
+        .asString()
         .contains("malloc in use less the JVM's own")
         .contains("a JIT-heavy body may need a longer warmup");
   }
@@ -151,10 +156,7 @@ class NativeJudgementTest {
   void anUndisturbedSeriesIsJudgedByItsTrendAlone() {
     long[] deltas = new long[20];
     java.util.Arrays.fill(deltas, 80);
-    assertThat(Series.of(deltas, new boolean[20]).judged())
-        .get()
-        .extracting(Finding::leak)
-        .isEqualTo(true);
+    assertThat(Series.of(deltas, new boolean[20]).judged()).get().isInstanceOf(Finding.Leak.class);
     assertThat(Series.of(new long[20], new boolean[20]).judged()).isEmpty();
   }
 }

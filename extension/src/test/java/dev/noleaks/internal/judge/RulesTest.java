@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.noleaks.BufferPool;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Readings;
+import dev.noleaks.internal.report.Messages;
 import org.junit.jupiter.api.Test;
 
 /** The wording and the tolerance of the buffer rule, over readings with made-up buffer pools. */
@@ -17,13 +18,13 @@ class RulesTest {
     Readings after = withDirect(now, new BufferPool(1, 8193));
     assertThat(Rules.buffers(before.diff(after), 0))
         .singleElement()
-        .extracting(Finding::summary)
+        .extracting(Messages::summary)
         .isEqualTo(
             "direct buffers grew by +1 B with no more of them: 1 buffer of 8,192 B before, 1 of 8,193 B after");
     Readings two = withDirect(now, new BufferPool(2, 16384));
     assertThat(Rules.buffers(before.diff(two), 0))
         .singleElement()
-        .extracting(Finding::summary)
+        .extracting(Messages::summary)
         .asString()
         .startsWith("1 direct buffer leaked (+8,192 B): 1 buffer of");
   }
@@ -46,13 +47,13 @@ class RulesTest {
             Rules.buffers(
                 before.diff(withDirect(now, new BufferPool(1, 8192 + 600_000))), tolerance))
         .singleElement()
-        .extracting(Finding::summary)
+        .extracting(Messages::summary)
         .asString()
         .startsWith("direct buffers grew by +");
     assertThat(
             Rules.buffers(before.diff(withDirect(now, new BufferPool(2, 8192 + 100))), tolerance))
         .singleElement()
-        .extracting(Finding::summary)
+        .extracting(Messages::summary)
         .asString()
         .startsWith("1 direct buffer leaked (+100 B)");
   }

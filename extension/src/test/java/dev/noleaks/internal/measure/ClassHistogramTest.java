@@ -2,6 +2,7 @@ package dev.noleaks.internal.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.noleaks.internal.report.Messages;
 import org.junit.jupiter.api.Test;
 
 /** Parsing GC.class_histogram text and naming the classes that grew. */
@@ -33,7 +34,7 @@ class ClassHistogramTest {
   void namesTheClassesThatGrewLargestFirstAndLeavesOutTheChurn() {
     var grown = ClassHistogram.parse(AFTER).grownSince(ClassHistogram.parse(BEFORE), 8);
     assertThat(grown)
-        .extracting(ClassHistogram.Growth::describe)
+        .extracting(Messages::classGrowth)
         .containsExactly("+10,000 byte[] (+1.2 MB)", "+10,500 com.example.Session (+252 KB)");
   }
 
@@ -46,7 +47,7 @@ class ClassHistogramTest {
         """;
     var grown = ClassHistogram.parse(after).grownSince(ClassHistogram.parse(BEFORE), 8);
     assertThat(grown)
-        .extracting(ClassHistogram.Growth::describe)
+        .extracting(Messages::classGrowth)
         .containsExactly("byte[] (+2.1 MB, 4 fewer instances)");
   }
 
@@ -57,7 +58,7 @@ class ClassHistogramTest {
     String after =
         "   1:  1001  " + (64000 + textArray) + "  [B\n   2:  501  12024  java.lang.String\n";
     assertThat(ClassHistogram.parse(after).grownSince(ClassHistogram.parse(BEFORE), 8))
-        .extracting(ClassHistogram.Growth::describe)
+        .extracting(Messages::classGrowth)
         .containsExactly("+1 byte[] (+" + textArray + " B)", "+1 java.lang.String (+24 B)");
     assertThat(ClassHistogram.parse(after).grownSince(ClassHistogram.parseKept(BEFORE), 8))
         .isEmpty();
@@ -96,7 +97,7 @@ class ClassHistogramTest {
     assertThat(ClassHistogram.ours("java.lang.Object")).isFalse();
     String after = AFTER.replace("com.example.Session", "dev.noleaks.internal.judge.Finding");
     assertThat(ClassHistogram.parse(after).grownSince(ClassHistogram.parse(BEFORE), 8))
-        .extracting(ClassHistogram.Growth::describe)
+        .extracting(Messages::classGrowth)
         .containsExactly("+10,000 byte[] (+1.2 MB)");
   }
 
