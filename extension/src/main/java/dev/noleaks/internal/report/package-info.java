@@ -1,5 +1,6 @@
 /**
- * The reporting stage: the text of verdicts and assertion failures. Internal to NoLeaks, not API:
- * anything here may change or disappear without notice.
+ * The reporting stage: {@code Messages}, the one place the text people read is made from the
+ * findings and readings (failure messages, report entries, notes, the assertions' messages).
+ * Internal to NoLeaks, not API: anything here may change or disappear without notice.
  */
 package dev.noleaks.internal.report;
