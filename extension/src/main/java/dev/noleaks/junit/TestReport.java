@@ -9,7 +9,9 @@ import dev.noleaks.internal.engine.Pending;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.report.Messages;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,10 +41,10 @@ final class TestReport {
       Judgement judgement,
       Optional<FailedAndLeaked> ownFailure) {
     context.publishReportEntry("noleaks.after", judgement.afterReadings());
-    for (Finding f : judgement.unavailable()) {
+    for (Finding.Unavailable f : judgement.unavailable()) {
       context.publishReportEntry("noleaks.unavailable." + f.check().key(), Messages.summary(f));
       if (WARNED_UNAVAILABLE.add(f.check())) {
-        LOG.warning(() -> "NoLeaks: " + Messages.summary(f) + " (reported once per run)");
+        LOG.warning(() -> Messages.unavailableOncePerRun(f));
       }
     }
     for (String note : judgement.notes()) {
@@ -58,7 +60,7 @@ final class TestReport {
       context.publishReportEntry("noleaks.leak." + f.check().key(), Messages.summary(f));
     }
     if (s.warnOnly()) {
-      warn(message + "\n(noleaks.mode=warn: the test is not failed)");
+      warn(Messages.warnedOnly(message, false));
       return;
     }
     if (ownFailure.isPresent()) {
@@ -100,32 +102,25 @@ final class TestReport {
     if (late.isEmpty()) {
       return;
     }
-    StringBuilder message =
-        new StringBuilder(
-            context.getDisplayName() + ": what tests left on its way out was still there:");
+    List<Map.Entry<String, Finding>> byTest = new ArrayList<>();
     boolean fails = false;
     for (Pending.Overdue p : late) {
       Finding f = p.stillThere();
-      context.publishReportEntry(
-          "noleaks.leak." + f.check().key(), p.test() + ": " + Messages.summary(f));
-      message.append("\n  - ").append(p.test()).append(": ").append(Messages.summary(f));
+      context.publishReportEntry("noleaks.leak." + f.check().key(), Messages.overdue(p.test(), f));
+      byTest.add(Map.entry(p.test(), f));
       fails |= !p.warnOnly();
     }
+    String message = Messages.stillThereAtClassEnd(context.getDisplayName(), byTest);
     if (fails) {
-      throw new LeakError(message.toString());
+      throw new LeakError(message);
     }
-    warn(message + "\n(noleaks.mode=warn: nothing is failed)");
+    warn(Messages.warnedOnly(message, true));
   }
 
   /** Repeated mode refuses a {@code @TestFactory}: it would repeat building its dynamic tests. */
   static ExtensionConfigurationException factoryRepeated(ExtensionContext context, Settings s) {
     return new ExtensionConfigurationException(
-        describe(context)
-            + " is a @TestFactory: repeat = "
-            + s.repeat()
-            + " would repeat building its dynamic tests, not running them. Set @NoLeaks(repeat"
-            + " = 0) on the factory, or use MemoryAssertions.assertThatRunning(...).repeated(n)"
-            + " inside a dynamic test.");
+        Messages.factoryRepeated(describe(context), s.repeat()));
   }
 
   /** Logs a finding that fails nothing (warn mode). */

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -60,6 +61,46 @@ public final class Messages {
       b.append("\n  (").append(note).append(')');
     }
     return b.toString();
+  }
+
+  /**
+   * The failure of a class whose tests left something on its way out that was still there when it
+   * ended: one line per test, {@code test: finding}.
+   */
+  public static String stillThereAtClassEnd(
+      String className, List<Map.Entry<String, Finding>> byTest) {
+    StringBuilder b =
+        new StringBuilder(className + ": what tests left on its way out was still there:");
+    byTest.forEach(e -> b.append("\n  - ").append(overdue(e.getKey(), e.getValue())));
+    return b.toString();
+  }
+
+  /** One test's leftovers still there at its class's end, for a line or a report entry. */
+  public static String overdue(String test, Finding stillThere) {
+    return test + ": " + summary(stillThere);
+  }
+
+  /** A message that fails nothing: {@code noleaks.mode=warn}, for a test or a class. */
+  public static String warnedOnly(String message, boolean forClass) {
+    return message
+        + (forClass
+            ? "\n(noleaks.mode=warn: nothing is failed)"
+            : "\n(noleaks.mode=warn: the test is not failed)");
+  }
+
+  /** The log line for a meter that could not be read, written once per run. */
+  public static String unavailableOncePerRun(Finding.Unavailable f) {
+    return "NoLeaks: " + summary(f) + " (reported once per run)";
+  }
+
+  /** Why repeated mode refuses a {@code @TestFactory}. */
+  public static String factoryRepeated(String test, int repeat) {
+    return test
+        + " is a @TestFactory: repeat = "
+        + repeat
+        + " would repeat building its dynamic tests, not running them. Set @NoLeaks(repeat"
+        + " = 0) on the factory, or use MemoryAssertions.assertThatRunning(...).repeated(n)"
+        + " inside a dynamic test.";
   }
 
   /** A finding in one line: {@code 2 file descriptors leaked: /tmp/x.log (file), …}. */
