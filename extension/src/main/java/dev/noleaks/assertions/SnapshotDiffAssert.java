@@ -43,7 +43,7 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
     actual
         .newDescriptors()
         .unavailableReason()
-        .ifPresent(r -> fail(new Finding.Unavailable(Check.DESCRIPTORS, "descriptors", r)));
+        .ifPresent(r -> fail(Rules.unreadable(Check.DESCRIPTORS, r)));
     return failIfPresent(Rules.descriptors(actual.diff(), ignores));
   }
 
@@ -66,12 +66,7 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
     isNotNull();
     long limit = Sizes.parse(size);
     if (!actual.after().heapExact() || !actual.before().heapExact()) {
-      fail(
-          new Finding.Unavailable(
-              Check.HEAP,
-              "heap growth",
-              "a snapshot was not taken right after a full GC (Snapshot.now(), or System.gc()"
-                  + " disabled), so heap used includes garbage"));
+      fail(new Finding.Unavailable(Check.HEAP, new Finding.HeapIncludesGarbage(true)));
     }
     return failIfPresent(Rules.heap(actual.diff(), limit));
   }
@@ -83,7 +78,7 @@ public final class SnapshotDiffAssert extends AbstractAssert<SnapshotDiffAssert,
     actual
         .nativeGrowth()
         .unavailableReason()
-        .ifPresent(r -> fail(new Finding.Unavailable(Check.NATIVE, "native memory", r)));
+        .ifPresent(r -> fail(Rules.unreadable(Check.NATIVE, r)));
     return failIfPresent(Rules.nativeMemory(actual.diff(), limit, 0));
   }
 

@@ -4,7 +4,6 @@ import dev.noleaks.Check;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Left;
-import dev.noleaks.internal.report.Messages;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -84,7 +83,7 @@ public record Judgement(
   Judgement disturbed(Settings s, int neighbours) {
     List<Finding.Unavailable> notMeasured = new ArrayList<>();
     for (Check c : s.checks()) {
-      notMeasured.add(new Finding.Unavailable(c, c.key(), Messages.neighboursRan(neighbours)));
+      notMeasured.add(new Finding.Unavailable(c, new Finding.Disturbed(neighbours)));
     }
     return new Judgement(List.of(), notMeasured, afterReadings, neighbours, List.of(), Left.NONE);
   }

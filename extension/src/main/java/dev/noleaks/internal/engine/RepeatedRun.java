@@ -10,7 +10,6 @@ import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.JvmMalloc;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Settler;
-import dev.noleaks.internal.report.Messages;
 import dev.noleaks.probe.ThreadCache;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -189,7 +188,7 @@ final class RepeatedRun {
       return notJudgedWhenItRose(trend, every);
     }
     return notJudged(
-        Messages.notJudgedTooFewUndisturbed(trend, runs, Series.undisturbed(disturbed, runs)));
+        new Finding.TooFewUndisturbed(trend, runs, Series.undisturbed(disturbed, runs)));
   }
 
   /**
@@ -202,11 +201,11 @@ final class RepeatedRun {
     if (trend.slope() <= trend.threshold()) {
       return Optional.empty();
     }
-    return notJudged(Messages.notJudgedRoseRarely(trend, judged));
+    return notJudged(new Finding.RoseRarely(trend, judged));
   }
 
-  private static Optional<Finding> notJudged(String reason) {
-    return Optional.of(new Finding.Unavailable(Check.NATIVE, "native memory", reason));
+  private static Optional<Finding> notJudged(Finding.Reason reason) {
+    return Optional.of(new Finding.Unavailable(Check.NATIVE, reason));
   }
 
   /**

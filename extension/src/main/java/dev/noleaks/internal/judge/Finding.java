@@ -32,13 +32,30 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
           StillThere,
           TrendGrew {}
 
+  /** A meter the check needed but could not read, or a rule that could not judge its readings. */
+  record Unavailable(Check check, Reason reason) implements Finding {}
+
+  /** Why a check was not measured. */
+  sealed interface Reason
+      permits Unreadable, HeapIncludesGarbage, Disturbed, RoseRarely, TooFewUndisturbed {}
+
+  /** The platform could not read the meter; {@code words} are the probe's own. */
+  record Unreadable(String words) implements Reason {}
+
   /**
-   * A meter the check needed but could not read, or a rule that could not judge its readings.
-   *
-   * @param what what was not measured, as the message names it: {@code native memory}, …
-   * @param reason why: the platform's words, or the rule's
+   * Heap used was not read right after a full GC, so it includes garbage: {@code System.gc()} is
+   * disabled, or ({@code snapshot}) a snapshot was taken without a GC.
    */
-  record Unavailable(Check check, String what, String reason) implements Finding {}
+  record HeapIncludesGarbage(boolean snapshot) implements Reason {}
+
+  /** {@code neighbours} other tests ran beside the check under JUnit's parallel execution. */
+  record Disturbed(int neighbours) implements Reason {}
+
+  /** A native trend's slope is above the threshold, but too few of its judged runs grew. */
+  record RoseRarely(Trend trend, Judged judged) implements Reason {}
+
+  /** Too few of a native trend's runs were undisturbed by the JIT and the JVM to judge it. */
+  record TooFewUndisturbed(Trend trend, int runs, int undisturbed) implements Reason {}
 
   /** Descriptors open after the code and not before. */
   record DescriptorsLeaked(List<OpenDescriptor> descriptors) implements Leak {

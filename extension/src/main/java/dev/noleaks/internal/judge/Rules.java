@@ -58,23 +58,23 @@ public final class Rules {
       snapshot
           .malloc()
           .unavailableReason()
-          .ifPresent(r -> findings.add(new Finding.Unavailable(Check.NATIVE, "native memory", r)));
+          .ifPresent(r -> findings.add(unreadable(Check.NATIVE, r)));
     }
     if (settings.checks(Check.DESCRIPTORS)) {
       snapshot
           .descriptors()
           .unavailableReason()
-          .ifPresent(
-              r -> findings.add(new Finding.Unavailable(Check.DESCRIPTORS, "descriptors", r)));
+          .ifPresent(r -> findings.add(unreadable(Check.DESCRIPTORS, r)));
     }
     if (settings.checks(Check.HEAP) && !snapshot.heapExact()) {
-      findings.add(
-          new Finding.Unavailable(
-              Check.HEAP,
-              "heap",
-              "System.gc() is disabled (-XX:+DisableExplicitGC), so heap used includes garbage"));
+      findings.add(new Finding.Unavailable(Check.HEAP, new Finding.HeapIncludesGarbage(false)));
     }
     return findings;
+  }
+
+  /** A meter the platform could not read, in the probe's words. */
+  public static Finding.Unavailable unreadable(Check check, String words) {
+    return new Finding.Unavailable(check, new Finding.Unreadable(words));
   }
 
   /**

@@ -125,10 +125,35 @@ public final class Messages {
     }
   }
 
+  /** What a check measures, as the messages name it. */
+  private static String noun(Check check) {
+    return check == Check.NATIVE ? "native memory" : check.key();
+  }
+
+  private static String reason(Finding.Reason r) {
+    if (r instanceof Finding.Unreadable u) {
+      return u.words();
+    }
+    if (r instanceof Finding.HeapIncludesGarbage h) {
+      return h.snapshot()
+          ? "a snapshot was not taken right after a full GC (Snapshot.now(), or System.gc()"
+              + " disabled), so heap used includes garbage"
+          : "System.gc() is disabled (-XX:+DisableExplicitGC), so heap used includes garbage";
+    }
+    if (r instanceof Finding.Disturbed d) {
+      return neighboursRan(d.neighbours());
+    }
+    if (r instanceof Finding.RoseRarely rose) {
+      return notJudgedRoseRarely(rose.trend(), rose.judged());
+    }
+    Finding.TooFewUndisturbed few = (Finding.TooFewUndisturbed) r;
+    return notJudgedTooFewUndisturbed(few.trend(), few.runs(), few.undisturbed());
+  }
+
   // Java 17 has no pattern matching in switch: one instanceof per kind.
   private static Text text(Finding f) {
     if (f instanceof Finding.Unavailable u) {
-      return new Text(u.what() + " not measured: " + u.reason());
+      return new Text(noun(u.check()) + " not measured: " + reason(u.reason()));
     }
     if (f instanceof Finding.DescriptorsLeaked d) {
       return new Text(
@@ -458,7 +483,7 @@ public final class Messages {
    * Why a native trend whose slope is above the threshold was not judged: too few of {@code
    * judged}'s runs grew.
    */
-  public static String notJudgedRoseRarely(Trend trend, Finding.Judged judged) {
+  private static String notJudgedRoseRarely(Trend trend, Finding.Judged judged) {
     return notJudged(
         "its slope is above the threshold, but "
             + (judged instanceof Finding.UndisturbedRuns u
@@ -478,7 +503,7 @@ public final class Messages {
    * Why a native trend was not judged: of {@code runs}, only {@code undisturbed} ran without the
    * JVM busy for itself, too few for the rule.
    */
-  public static String notJudgedTooFewUndisturbed(Trend trend, int runs, int undisturbed) {
+  private static String notJudgedTooFewUndisturbed(Trend trend, int runs, int undisturbed) {
     return notJudged(
         JVM_BUSY
             + (runs - undisturbed)
@@ -625,7 +650,7 @@ public final class Messages {
   /**
    * Why the readings of a check other tests ran beside are not the code's, and what isolates it.
    */
-  public static String neighboursRan(int neighbours) {
+  private static String neighboursRan(int neighbours) {
     return Sizes.plural(neighbours, "other thread")
         + " of JUnit's parallel execution ran tests at the same time, whose descriptors, threads"
         + " and memory are the whole process's as well; run it isolated: @NoLeaks on the test or"
