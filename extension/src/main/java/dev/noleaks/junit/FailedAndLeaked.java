@@ -1,5 +1,6 @@
 package dev.noleaks.junit;
 
+import dev.noleaks.internal.config.Settings;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.opentest4j.AssertionFailedError;
@@ -50,24 +51,32 @@ final class FailedAndLeaked extends AssertionFailedError {
    * copy keeps, and any other exception says something by its type (an {@code IOException} is an
    * error, not a failure): they stay as they are.
    */
-  static boolean copies(Throwable thrown) {
+  private static boolean copies(Throwable thrown) {
     return thrown != null
         && (thrown.getClass() == AssertionError.class
             || thrown.getClass() == AssertionFailedError.class);
   }
 
-  /** A copy of the test's failure that can take the leak findings later. */
-  static FailedAndLeaked of(AssertionError failure) {
-    if (failure instanceof AssertionFailedError afe && afe.isExpectedDefined()) {
-      return new FailedAndLeaked(failure, afe.getExpected(), afe.getActual());
+  /**
+   * A copy of the test's failure that can take the leak findings later; empty when {@code thrown}
+   * is not copied ({@link #copies}) or the check only warns, so fails nothing.
+   */
+  static Optional<FailedAndLeaked> of(Throwable thrown, Settings s) {
+    if (s.warnOnly() || !copies(thrown)) {
+      return Optional.empty();
     }
-    return new FailedAndLeaked(failure);
+    AssertionError failure = (AssertionError) thrown;
+    if (failure instanceof AssertionFailedError afe && afe.isExpectedDefined()) {
+      return Optional.of(new FailedAndLeaked(failure, afe.getExpected(), afe.getActual()));
+    }
+    return Optional.of(new FailedAndLeaked(failure));
   }
 
-  /** A copy of the test's failure, kept in {@code store} for the test's check to add to. */
-  static FailedAndLeaked keptIn(ExtensionContext.Store store, AssertionError failure) {
-    FailedAndLeaked copy = of(failure);
-    store.put(FailedAndLeaked.class, copy);
+  /** {@link #of}, kept in {@code store} for the test's check to add to. */
+  static Optional<FailedAndLeaked> keptIn(
+      ExtensionContext.Store store, Settings s, Throwable thrown) {
+    Optional<FailedAndLeaked> copy = of(thrown, s);
+    copy.ifPresent(c -> store.put(FailedAndLeaked.class, c));
     return copy;
   }
 

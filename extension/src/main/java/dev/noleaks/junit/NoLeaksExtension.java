@@ -153,10 +153,14 @@ public class NoLeaksExtension
   public void handleTestExecutionException(ExtensionContext context, Throwable throwable)
       throws Throwable {
     LeakCheck check = check(context);
-    if (check == null || check.settings().warnOnly() || !FailedAndLeaked.copies(throwable)) {
-      throw throwable;
+    if (check != null) {
+      Optional<FailedAndLeaked> copy =
+          FailedAndLeaked.keptIn(context.getStore(NAMESPACE), check.settings(), throwable);
+      if (copy.isPresent()) {
+        throw copy.get();
+      }
     }
-    throw FailedAndLeaked.keptIn(context.getStore(NAMESPACE), (AssertionError) throwable);
+    throw throwable;
   }
 
   /**

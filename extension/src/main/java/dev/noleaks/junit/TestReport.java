@@ -77,10 +77,7 @@ final class TestReport {
   static void judgedDynamic(ExtensionContext context, Settings s, LeakCheck.Nested nested)
       throws Throwable {
     Throwable failure = nested.thrown().orElse(null);
-    Optional<FailedAndLeaked> own =
-        FailedAndLeaked.copies(failure) && !s.warnOnly()
-            ? Optional.of(FailedAndLeaked.of((AssertionError) failure))
-            : Optional.empty();
+    Optional<FailedAndLeaked> own = FailedAndLeaked.of(failure, s);
     try {
       judged(context, s, nested.judgement(), own);
     } catch (LeakError leak) {

@@ -4,7 +4,6 @@ import dev.noleaks.Check;
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
-import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.judge.Rules;
 import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.Concurrency;
@@ -209,12 +208,9 @@ public final class LeakCheck {
                 .lingeringJudged(Optional.empty())
                 .with(List.of(), Messages.onTheirWayOut(judgement.lingering().described(), linger));
       } else {
-        Left remains = Left.awaitGone(meters(), judgement.lingering(), deadline);
         judgement =
             judgement.lingeringJudged(
-                remains.isEmpty()
-                    ? Optional.empty()
-                    : Optional.of(Left.stillThere(remains, linger)));
+                judgement.lingering().stillThereAt(meters(), deadline, linger));
       }
     }
     return blamedOnNested.isEmpty()

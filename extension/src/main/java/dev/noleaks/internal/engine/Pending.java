@@ -49,12 +49,11 @@ public final class Pending {
       // later test parsed again was still there 12 s after its test and failed the class.
       Settler.collectGarbage();
     }
-    for (Leftovers p = leftovers.poll(); p != null; p = leftovers.poll()) {
-      Left remains = Left.awaitGone(LeakCheck.meters(), p.left(), p.deadlineNanos());
-      if (!remains.isEmpty()) {
-        Finding f = Left.stillThere(remains, p.settings().lingering().linger());
-        late.add(new Overdue(p.test(), f, p.settings().warnOnly()));
-      }
+    for (Leftovers next = leftovers.poll(); next != null; next = leftovers.poll()) {
+      Leftovers p = next;
+      p.left()
+          .stillThereAt(LeakCheck.meters(), p.deadlineNanos(), p.settings().lingering().linger())
+          .ifPresent(f -> late.add(new Overdue(p.test(), f, p.settings().warnOnly())));
     }
     return late;
   }

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -163,8 +164,16 @@ public record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
     return now;
   }
 
-  /** The finding for what was still there after the linger. */
-  public static Finding.StillThere stillThere(Left remains, Duration linger) {
-    return new Finding.StillThere(remains.described(), linger);
+  /**
+   * What of this is still there at {@code deadlineNanos}, waited for until then ({@link
+   * #awaitGone}), as the finding for something that outlasted its {@code linger}; empty when all of
+   * it went.
+   */
+  public Optional<Finding.StillThere> stillThereAt(
+      Meters meters, long deadlineNanos, Duration linger) {
+    Left remains = awaitGone(meters, this, deadlineNanos);
+    return remains.isEmpty()
+        ? Optional.empty()
+        : Optional.of(new Finding.StillThere(remains.described(), linger));
   }
 }
