@@ -46,7 +46,9 @@ public class NoLeaksExtension
 
   @Override
   public void beforeAll(ExtensionContext context) {
-    context.getStore(NAMESPACE).put(Pending.class, new Pending());
+    context
+        .getStore(NAMESPACE)
+        .put(Pending.class, new Pending(context.getRequiredTestClass().getSimpleName()));
   }
 
   @Override
@@ -62,7 +64,9 @@ public class NoLeaksExtension
             t ->
                 context
                     .getStore(NAMESPACE)
-                    .put(LeakCheck.class, LeakCheck.begin(t.settings(), t.isolated())));
+                    .put(
+                        LeakCheck.class,
+                        LeakCheck.begin(t.settings(), t.isolated(), TestReport.describe(context))));
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
+import dev.noleaks.internal.measure.ThreadOrigins;
 import dev.noleaks.internal.report.Messages;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,12 +85,19 @@ public final class LeakCheck {
   private Set<Check> excused = Set.of();
   private final List<Finding.Leak> leftToGc = new ArrayList<>();
   private final Set<Check> blamedOnNested = ConcurrentHashMap.newKeySet();
+  private final ThreadOrigins.Owner owner;
+  private final Object ownerBefore;
+  private final long madeSince;
 
-  private LeakCheck(Settings settings, boolean marksIsolated, Optional<Concurrency> neighbours) {
+  private LeakCheck(
+      Settings settings, boolean marksIsolated, Optional<Concurrency> neighbours, String name) {
     this.settings = settings;
     this.marksIsolated = marksIsolated;
     this.neighbours = neighbours;
     this.baseline = SingleRun.beginResources(settings);
+    this.owner = new ThreadOrigins.Owner(name);
+    this.ownerBefore = ThreadOrigins.enter(owner);
+    this.madeSince = ThreadOrigins.now();
   }
 
   /**
@@ -98,13 +106,18 @@ public final class LeakCheck {
    * marks its thread so until it ends, and what its code runs on JUnit's own workers is not taken
    * for a neighbour. Any other check watches for tests run beside it under JUnit's parallel
    * execution (unless an isolated check around it marked the thread), and says it could not measure
-   * if one ran.
+   * if one ran. The threads the code makes from now on are {@code name}'s ({@link ThreadOrigins}):
+   * a thread that threads of other code made while it ran is that code's growth, not this check's
+   * leak.
+   *
+   * @param name the test as people find it
    */
-  public static LeakCheck begin(Settings settings, boolean isolated) {
+  public static LeakCheck begin(Settings settings, boolean isolated, String name) {
     if (isolated) {
       Concurrency.isolated(true);
     }
-    return new LeakCheck(settings, isolated, isolated ? Optional.empty() : Concurrency.watch());
+    return new LeakCheck(
+        settings, isolated, isolated ? Optional.empty() : Concurrency.watch(), name);
   }
 
   /**
@@ -197,6 +210,7 @@ public final class LeakCheck {
     if (marksIsolated) {
       Concurrency.isolated(false);
     }
+    ThreadOrigins.restore(ownerBefore);
     Judgement judgement = judge();
     if (!judgement.lingering().isEmpty()) {
       Duration linger = settings.lingering().linger();
@@ -230,7 +244,10 @@ public final class LeakCheck {
   public Nested nested(Body body) {
     LeakCheck check =
         new LeakCheck(
-            settings, false, neighbours.isPresent() ? Concurrency.watch() : Optional.empty());
+            settings,
+            false,
+            neighbours.isPresent() ? Concurrency.watch() : Optional.empty(),
+            "a dynamic test of " + owner.name());
     Throwable thrown = null;
     try {
       check.runOnce(body, null); // no second run: a dynamic test can be run once only
@@ -253,9 +270,50 @@ public final class LeakCheck {
     if (!excused.isEmpty()) {
       judgement = judgement.without(f -> excused.contains(f.check()));
     }
+    judgement = attributeThreads(judgement);
     List<Finding> more = new ArrayList<>(trend);
     more.addAll(leftToGc); // dropped unclosed before a GC NoLeaks ran between the runs
     return judgement.with(more, secondRunNote(judgement));
+  }
+
+  /**
+   * The leaked threads as their origins tell ({@link ThreadOrigins}): those that other code's
+   * threads made while this check ran are that code's growth, in a note; the check's own say where
+   * its code made them. Called after the end's full GC.
+   */
+  private Judgement attributeThreads(Judgement judgement) {
+    Optional<Finding.ThreadsLeaked> threads =
+        judgement.leaks().stream()
+            .filter(Finding.ThreadsLeaked.class::isInstance)
+            .map(Finding.ThreadsLeaked.class::cast)
+            .findFirst();
+    if (threads.isEmpty()) {
+      return judgement;
+    }
+    ThreadOrigins.Attribution origins = ThreadOrigins.of(owner, madeSince, threads.get().threads());
+    List<dev.noleaks.JavaThread> own =
+        threads.get().threads().stream().filter(t -> !origins.grownByOthers().contains(t)).toList();
+    List<Finding.Leak> leaks = new ArrayList<>();
+    for (Finding.Leak leak : judgement.leaks()) {
+      if (leak != threads.get()) {
+        leaks.add(leak);
+      } else if (!own.isEmpty()) {
+        leaks.add(new Finding.ThreadsLeaked(own, origins.madeAt()));
+      }
+    }
+    Judgement attributed =
+        new Judgement(
+            leaks,
+            judgement.unavailable(),
+            judgement.afterReadings(),
+            judgement.neighbours(),
+            judgement.notes(),
+            judgement.lingering());
+    return origins.grownByOthers().isEmpty()
+        ? attributed
+        : attributed.with(
+            List.of(),
+            Optional.of(Messages.grownByOthers(origins.grownByOthers(), origins.others())));
   }
 
   /** How many tests ran beside this check so far (0 when not watched). */
@@ -285,7 +343,7 @@ public final class LeakCheck {
         body.run();
       }
     }
-    LeakCheck check = begin(settings, false);
+    LeakCheck check = begin(settings, false, "the checked code");
     check.runOnce(body, body);
     return check.endWaitingForLingering();
   }

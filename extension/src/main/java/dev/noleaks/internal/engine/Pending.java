@@ -4,6 +4,7 @@ import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.measure.Settler;
+import dev.noleaks.internal.measure.ThreadOrigins;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -30,6 +31,18 @@ public final class Pending {
   public record Overdue(String test, Finding stillThere, boolean warnOnly) {}
 
   private final ConcurrentLinkedQueue<Leftovers> leftovers = new ConcurrentLinkedQueue<>();
+  private final Object ownerBefore;
+
+  /**
+   * The class starts, on the current thread: the threads its class set-up makes (a static server
+   * and its event loops) are the class's ({@link ThreadOrigins}), so what they make while a test
+   * runs is not that test's leak.
+   *
+   * @param name the class as people find it
+   */
+  public Pending(String name) {
+    ownerBefore = ThreadOrigins.enter(new ThreadOrigins.Owner("the class set-up of " + name));
+  }
 
   void add(String test, Left left, long deadlineNanos, Settings settings) {
     leftovers.add(new Leftovers(test, left, deadlineNanos, settings));
@@ -37,9 +50,11 @@ public final class Pending {
 
   /**
    * Waits for each test's leftovers until its deadline, and returns the tests whose threads or
-   * descriptors are still there. Nothing is pending afterwards.
+   * descriptors are still there. Nothing is pending afterwards. Call once, when the class ends, on
+   * the thread it started on.
    */
   public List<Overdue> overdue() {
+    ThreadOrigins.restore(ownerBefore);
     List<Overdue> late = new ArrayList<>();
     if (!leftovers.isEmpty()) {
       // What lingers goes once its owner is collected (an HttpClient's threads end after a GC

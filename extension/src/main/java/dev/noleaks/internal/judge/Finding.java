@@ -5,10 +5,12 @@ import dev.noleaks.Check;
 import dev.noleaks.JavaThread;
 import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.Readings;
+import dev.noleaks.internal.measure.ThreadOrigins;
 import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Reading;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One thing a check found, as data: a {@link Leak} (one record per kind) or a meter it could not
@@ -69,10 +71,20 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
     }
   }
 
-  /** Threads alive after the code and not before, as they were when judged (stacks included). */
-  record ThreadsLeaked(List<JavaThread> threads) implements Leak {
+  /**
+   * Threads alive after the code and not before, as they were when judged (stacks included).
+   *
+   * @param madeAt where the code made a thread, by thread id, where that is known
+   */
+  record ThreadsLeaked(List<JavaThread> threads, Map<Long, ThreadOrigins.Origin> madeAt)
+      implements Leak {
     public ThreadsLeaked {
       threads = List.copyOf(threads);
+      madeAt = Map.copyOf(madeAt);
+    }
+
+    public ThreadsLeaked(List<JavaThread> threads) {
+      this(threads, Map.of());
     }
 
     @Override

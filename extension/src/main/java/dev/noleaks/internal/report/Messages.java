@@ -9,6 +9,7 @@ import dev.noleaks.internal.judge.OpenDescriptor;
 import dev.noleaks.internal.judge.Trend;
 import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.Readings;
+import dev.noleaks.internal.measure.ThreadOrigins;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.MallocStats;
 import dev.noleaks.probe.Reading;
@@ -33,6 +34,9 @@ public final class Messages {
 
   /** Deltas a trend shows before eliding the older ones. */
   private static final int SHOWN = 30;
+
+  /** Frames shown of where a leaked thread was made, from its constructor's caller down. */
+  private static final int MADE_AT_FRAMES = 8;
 
   private static final String JVM_BUSY = "the JIT compiled or the JVM malloc'ed for itself during ";
 
@@ -162,7 +166,7 @@ public final class Messages {
               + descriptors(d.descriptors()));
     }
     if (f instanceof Finding.ThreadsLeaked t) {
-      return threadsLeaked(t.threads());
+      return threadsLeaked(t.threads(), t.madeAt());
     }
     if (f instanceof Finding.BuffersGrew b) {
       return new Text(buffersGrew(b));
@@ -208,6 +212,21 @@ public final class Messages {
     throw new IllegalArgumentException("a finding of an unknown kind: " + f);
   }
 
+  /**
+   * A note on threads that other code's threads made while a check ran: {@code "2 threads were not
+   * this test's: "pool-1-thread-2", … were made by threads that ConnectTest's class set-up made
+   * (that code's growth: a pool or server starting threads as work arrives)"}.
+   */
+  public static String grownByOthers(List<JavaThread> threads, List<String> owners) {
+    return Sizes.plural(threads.size(), "thread")
+        + " not this test's: "
+        + threads.stream().map(Messages::quoted).collect(Collectors.joining(", "))
+        + (threads.size() == 1 ? " was" : " were")
+        + " made by threads that "
+        + String.join(", ", owners)
+        + " made (that code's growth: a pool or server starting threads as work arrives)";
+  }
+
   /** Descriptors as messages show them: {@code /tmp/x.log (file), socket:[81234] (tcp …)}. */
   private static String descriptors(List<OpenDescriptor> descriptors) {
     return descriptors.stream()
@@ -239,7 +258,8 @@ public final class Messages {
     return quoted(t) + type(t);
   }
 
-  private static Text threadsLeaked(List<JavaThread> leaked) {
+  private static Text threadsLeaked(
+      List<JavaThread> leaked, Map<Long, ThreadOrigins.Origin> madeAt) {
     List<String> details = new ArrayList<>();
     for (JavaThread t : leaked) {
       details.add(
@@ -251,6 +271,18 @@ public final class Messages {
               + ownFrame(t.stack()).map(f -> " in " + frame(f)).orElse(""));
       for (StackTraceElement frame : t.stack()) {
         details.add("    at " + frame(frame));
+      }
+      ThreadOrigins.Origin origin = madeAt.get(t.id());
+      if (origin != null) {
+        List<StackTraceElement> stack = origin.stack();
+        details.add(
+            "  made by thread \""
+                + origin.madeBy()
+                + "\""
+                + ownFrame(stack).map(f -> " at " + frame(f)).orElse(""));
+        stack.stream()
+            .limit(MADE_AT_FRAMES)
+            .forEach(frame -> details.add("    at " + frame(frame)));
       }
     }
     String names = leaked.stream().map(Messages::quoted).collect(Collectors.joining(", "));
