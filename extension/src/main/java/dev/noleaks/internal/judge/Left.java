@@ -59,7 +59,8 @@ public record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
         exceptThreads(r.threads()),
         r.nativeThreadCount(),
         r.residentBytes(),
-        r.allocatedBytes());
+        r.allocatedBytes(),
+        r.pooledDirect());
   }
 
   public boolean isEmpty() {

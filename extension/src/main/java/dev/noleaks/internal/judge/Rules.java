@@ -44,8 +44,12 @@ public final class Rules {
     if (settings.checks(Check.NATIVE)) {
       // A direct buffer is malloc'ed memory too; when the buffer check reports it, it is not
       // native growth a second time.
+      // So is what a library's pool took, in the JDK's buffers or beside them.
+      long pooled = Math.max(0, diff.pooledDirectGrowth());
       long direct =
-          settings.checks(Check.BUFFERS) ? Math.max(0, diff.directBufferBytesGrowth()) : 0;
+          settings.checks(Check.BUFFERS)
+              ? Math.max(0, diff.directBufferBytesGrowth()) + (inBuffers(diff) ? 0 : pooled)
+              : pooled;
       nativeMemory(diff, settings.nativeTolerance(), direct).ifPresent(findings::add);
     }
     return findings;
@@ -162,11 +166,13 @@ public final class Rules {
    * More buffers than before is a leak, however small. Buffers that grew with no more of them (one
    * replaced by a larger one: the JDK's per-thread temporary buffer cache after a larger read, a
    * pool resizing) are native memory grown in place, judged by {@code sizeTolerance} (the native
-   * tolerance): on jsoup's suite 6 tests failed for +114 KB to +508 KB of such growth.
+   * tolerance): on jsoup's suite 6 tests failed for +114 KB to +508 KB of such growth. Direct
+   * memory that a well-known library's pool took, all of it, is that pool's ({@link #pooled}).
    */
   public static List<Finding.Leak> buffers(Diff diff, long sizeTolerance) {
     List<Finding.Leak> findings = new ArrayList<>();
-    if (diff.directBufferGrowth() > 0 || diff.directBufferBytesGrowth() > sizeTolerance) {
+    if ((diff.directBufferGrowth() > 0 || diff.directBufferBytesGrowth() > sizeTolerance)
+        && !pooled(diff)) {
       findings.add(
           new Finding.BuffersGrew(
               "direct", diff.before().directBuffers(), diff.after().directBuffers()));
@@ -177,6 +183,27 @@ public final class Rules {
               "mapped", diff.before().mappedBuffers(), diff.after().mappedBuffers()));
     }
     return findings;
+  }
+
+  /**
+   * Whether a well-known library's pool took all the direct memory that was added ({@link
+   * dev.noleaks.internal.measure.Pools}): its chunks are the new buffers, kept for reuse, not a
+   * leak of the code under test. Not when anything else grew beside it, however little.
+   */
+  private static boolean pooled(Diff diff) {
+    return inBuffers(diff) && diff.directBufferBytesGrowth() <= diff.pooledDirectGrowth();
+  }
+
+  /**
+   * Whether the JDK counted what a library's pool took among its direct buffers: the buffers grew
+   * by the pool's growth, within a sixteenth of it. Netty on JDK 17 allocates its chunks as JDK
+   * direct buffers; on JDK 25 it allocates them beside the JDK's count (measured: the pool +1 MB,
+   * the JDK's direct buffers +0), so a buffer kept beside them is the whole of the buffers' growth,
+   * and the pool's memory is native memory only.
+   */
+  private static boolean inBuffers(Diff diff) {
+    long pooled = diff.pooledDirectGrowth();
+    return pooled > 0 && diff.directBufferBytesGrowth() >= pooled - pooled / 16;
   }
 
   public static Optional<Finding.HeapGrew> heap(Diff diff, long tolerance) {

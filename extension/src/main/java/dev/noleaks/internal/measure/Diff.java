@@ -109,6 +109,16 @@ public record Diff(Readings before, Readings after) {
     return after.directBuffers().bytes() - before.directBuffers().bytes();
   }
 
+  /**
+   * How much more direct memory the pools of well-known libraries hold ({@link Pools}): 0 when
+   * either snapshot has no figure.
+   */
+  public long pooledDirectGrowth() {
+    return before.pooledDirect() < 0 || after.pooledDirect() < 0
+        ? 0
+        : after.pooledDirect() - before.pooledDirect();
+  }
+
   /** Change in the number of mapped buffers. */
   public long mappedBufferGrowth() {
     return after.mappedBuffers().count() - before.mappedBuffers().count();

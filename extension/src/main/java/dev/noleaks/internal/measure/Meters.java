@@ -133,7 +133,8 @@ public final class Meters {
         threads(stacks),
         probe.nativeThreadCount(),
         probe.residentBytes(),
-        allocated);
+        allocated,
+        Pools.directBytes());
   }
 
   /** {@code s} with the buffer pools read now: two MXBean reads, no GC, nothing else read. */

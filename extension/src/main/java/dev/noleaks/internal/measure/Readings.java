@@ -29,6 +29,8 @@ import java.util.List;
  *     included
  * @param residentBytes resident set size
  * @param allocatedBytes bytes allocated so far by the thread that took the snapshot
+ * @param pooledDirect direct bytes the pools of well-known libraries hold ({@link Pools}); -1 when
+ *     none runs
  */
 public record Readings(
     Instant takenAt,
@@ -42,7 +44,8 @@ public record Readings(
     List<JavaThread> threads,
     Reading<Integer> nativeThreadCount,
     Reading<Long> residentBytes,
-    long allocatedBytes) {
+    long allocatedBytes,
+    long pooledDirect) {
 
   public Readings {
     threads = List.copyOf(threads);
@@ -62,7 +65,8 @@ public record Readings(
         threads,
         nativeThreadCount,
         residentBytes,
-        allocatedBytes);
+        allocatedBytes,
+        pooledDirect);
   }
 
   /** This snapshot with other buffer pools. */
@@ -79,7 +83,8 @@ public record Readings(
         threads,
         nativeThreadCount,
         residentBytes,
-        allocatedBytes);
+        allocatedBytes,
+        pooledDirect);
   }
 
   /** What changed from this snapshot to a later one. */

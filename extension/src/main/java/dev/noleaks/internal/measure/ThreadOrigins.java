@@ -100,15 +100,27 @@ public final class ThreadOrigins {
   }
 
   /**
-   * The last makings, weakly, in a ring: its memory is fixed (a few KB, so a check whose code makes
+   * The last makings, weakly, in a ring: its memory is fixed (36 KB, so a check whose code makes
    * thousands of short-lived threads keeps nothing more of them), and a check during which more
    * threads were made than it holds excuses nothing.
    */
   static final int REMEMBERED = 1024;
 
   private static final AtomicLong SEQUENCE = new AtomicLong();
-  private static final AtomicReferenceArray<WeakReference<Making>> MADE =
-      new AtomicReferenceArray<>(REMEMBERED);
+  private static final AtomicReferenceArray<WeakReference<Making>> MADE = emptyRing();
+
+  /**
+   * Every slot holds a reference from the start, so that recording a making replaces one object
+   * with another of the same size: a ring that filled up as threads were made grew the heap by 32 B
+   * per thread, which repeated mode took for a leak of a body that starts and joins a thread.
+   */
+  private static AtomicReferenceArray<WeakReference<Making>> emptyRing() {
+    AtomicReferenceArray<WeakReference<Making>> ring = new AtomicReferenceArray<>(REMEMBERED);
+    for (int i = 0; i < REMEMBERED; i++) {
+      ring.set(i, new WeakReference<>(null));
+    }
+    return ring;
+  }
 
   /** Code outside any check and class: what it makes is known not to be a check's. */
   private static final Owner OUTSIDE = new Owner("code outside any test");
@@ -177,7 +189,7 @@ public final class ThreadOrigins {
     Map<String, List<Making>> others = new LinkedHashMap<>();
     for (long sequence = since + 1; sequence <= last; sequence++) {
       WeakReference<Making> ref = MADE.get((int) (sequence % REMEMBERED));
-      Making m = ref == null ? null : ref.get();
+      Making m = ref.get();
       if (m != null && m.sequence == sequence) {
         (m.owner == owner ? own : others).computeIfAbsent(m.type, k -> new ArrayList<>()).add(m);
       }

@@ -640,6 +640,7 @@ public final class Messages {
         + s.mappedBuffers().count()
         + "/"
         + s.mappedBuffers().bytes()
+        + (s.pooledDirect() < 0 ? "" : " pooledDirect=" + s.pooledDirect())
         + " fds="
         + s.descriptors().toOptional().map(l -> String.valueOf(l.size())).orElse("unavailable")
         + " threads="

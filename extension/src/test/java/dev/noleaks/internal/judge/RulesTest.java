@@ -58,7 +58,40 @@ class RulesTest {
         .startsWith("1 direct buffer leaked (+100 B)");
   }
 
+  /**
+   * Direct memory a library's pool took, all of it, is that pool's: no finding. Anything beside it,
+   * however little, and the buffers are judged as before.
+   */
+  @Test
+  void directMemoryAllTakenByALibrarysPoolIsNotALeak() {
+    Readings now = Meters.get().capture(false, true, false);
+    long chunk = 131_072;
+    Readings before = withDirect(now, new BufferPool(10, 1_000_000), 500_000);
+    Readings chunkAdded = withDirect(now, new BufferPool(11, 1_000_000 + chunk), 500_000 + chunk);
+    assertThat(Rules.buffers(before.diff(chunkAdded), 512 * 1024)).isEmpty();
+    Readings chunkAndOneMore =
+        withDirect(now, new BufferPool(12, 1_000_000 + chunk + 100), 500_000 + chunk);
+    assertThat(Rules.buffers(before.diff(chunkAndOneMore), 512 * 1024))
+        .singleElement()
+        .extracting(Messages::summary)
+        .asString()
+        .startsWith("2 direct buffers leaked");
+    Readings poolBesideTheJdksCount =
+        withDirect(now, new BufferPool(11, 1_000_000 + 4096), 500_000 + chunk);
+    assertThat(Rules.buffers(before.diff(poolBesideTheJdksCount), 512 * 1024))
+        .singleElement()
+        .extracting(Messages::summary)
+        .asString()
+        .startsWith("1 direct buffer leaked (+4,096 B)");
+    Readings noPoolFigure = withDirect(now, new BufferPool(11, 1_000_000 + chunk), -1);
+    assertThat(Rules.buffers(before.diff(noPoolFigure), 512 * 1024)).hasSize(1);
+  }
+
   private static Readings withDirect(Readings s, BufferPool direct) {
+    return withDirect(s, direct, -1);
+  }
+
+  private static Readings withDirect(Readings s, BufferPool direct, long pooledDirect) {
     return new Readings(
         s.takenAt(),
         s.heapUsed(),
@@ -71,6 +104,7 @@ class RulesTest {
         s.threads(),
         s.nativeThreadCount(),
         s.residentBytes(),
-        s.allocatedBytes());
+        s.allocatedBytes(),
+        pooledDirect);
   }
 }
