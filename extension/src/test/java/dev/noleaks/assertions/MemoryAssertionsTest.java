@@ -229,7 +229,7 @@ class MemoryAssertionsTest {
                 assertThatRunning(
                         () -> new Thread(MemoryAssertionsTest::awaitStop, "fluent-leaker").start())
                     .doesNotLeakThreads())
-        .hasMessageContaining("1 thread leaked: \"fluent-leaker\"")
+        .hasMessageContaining("2 threads leaked: \"fluent-leaker\", \"fluent-leaker\"")
         .hasMessageContaining("awaitStop");
     stop.countDown();
     assertThatRunning(

@@ -43,15 +43,42 @@ class PoolsTest {
 
   /** Many 16 KB buffers at once on the loop, all released: the pool keeps the chunks it added. */
   static void allocateOnTheLoop() throws InterruptedException {
+    allocateOnTheLoop(true);
+  }
+
+  static void allocateOnTheLoop(boolean direct) throws InterruptedException {
     loop.submit(
             () -> {
               List<ByteBuf> held = new ArrayList<>();
               for (int i = 0; i < 64; i++) {
-                held.add(ByteBufAllocator.DEFAULT.directBuffer(16 * 1024).writeZero(16 * 1024));
+                ByteBuf b =
+                    direct
+                        ? ByteBufAllocator.DEFAULT.directBuffer(16 * 1024)
+                        : ByteBufAllocator.DEFAULT.heapBuffer(16 * 1024);
+                held.add(b.writeZero(16 * 1024));
               }
               held.forEach(ByteBuf::release);
             })
         .sync();
+  }
+
+  static final List<byte[]> KEPT_ON_THE_HEAP = new ArrayList<>();
+
+  @NoLeaks(checks = Check.HEAP, rerun = NoLeaks.Rerun.NEVER)
+  static class AllocatesHeapBuffersThroughThePool extends WithAnEventLoop {
+    @Test
+    void allocates() throws InterruptedException {
+      allocateOnTheLoop(false);
+    }
+  }
+
+  @NoLeaks(checks = Check.HEAP, rerun = NoLeaks.Rerun.NEVER)
+  static class AllocatesHeapBuffersThroughThePoolAndKeepsAnArray extends WithAnEventLoop {
+    @Test
+    void allocatesAndKeeps() throws InterruptedException {
+      allocateOnTheLoop(false);
+      KEPT_ON_THE_HEAP.add(new byte[768 * 1024]);
+    }
   }
 
   // Run once: the rule is the pool's, not the second run's.
@@ -98,6 +125,20 @@ class PoolsTest {
   private static long figure(String readings, String name) {
     String rest = readings.substring(readings.indexOf(name) + name.length());
     return Long.parseLong(rest.split("[/ ]")[0]);
+  }
+
+  @Test
+  void heapChunksThePoolAddsAreNotALeak() {
+    var entries = TestKit.reportEntries(assertPasses(AllocatesHeapBuffersThroughThePool.class));
+    assertThat(figure(value(entries, "noleaks.after"), "pooledHeap="))
+        .isGreaterThan(figure(value(entries, "noleaks.before"), "pooledHeap=") + 512 * 1024);
+  }
+
+  @Test
+  void anArrayKeptBesideThePoolsHeapChunksIsALeak() {
+    assertThat(failureOf(AllocatesHeapBuffersThroughThePoolAndKeepsAnArray.class))
+        .hasMessageContaining("heap grew");
+    KEPT_ON_THE_HEAP.clear();
   }
 
   @Test

@@ -200,7 +200,9 @@ class SingleRunTest {
   @Test
   void leakedThreadIsShownWithStateAndStack() {
     assertThat(failureOf(ThreadLeak.class))
-        .hasMessageContaining("1 thread leaked: \"leaky-worker\"")
+        // one per run: the second run, which tells a first use from a leak, left another
+        .hasMessageContaining("2 threads leaked: \"leaky-worker\", \"leaky-worker\"")
+        .hasMessageContaining("the second run left more (the findings above are over both runs)")
         .hasMessageContaining(
             "\"leaky-worker\" daemon WAITING in dev.noleaks.junit.SingleRunTest.awaitStop(SingleRunTest.java:")
         .hasMessageContaining("at java.util.concurrent.CountDownLatch.await(CountDownLatch.java:")

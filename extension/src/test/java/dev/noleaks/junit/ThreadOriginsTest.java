@@ -165,6 +165,42 @@ class ThreadOriginsTest {
     }
   }
 
+  /** A server the first test that needs it starts, for the rest of the JVM. */
+  @NoLeaks(checks = {Check.THREADS, Check.DESCRIPTORS})
+  static class StartsAServerOnFirstUse {
+    static LineServer shared;
+
+    @Test
+    void asks() throws IOException {
+      if (shared == null) {
+        shared = new LineServer();
+      }
+      assertThat(shared.ask("hello")).isEqualTo("echo hello");
+    }
+  }
+
+  @AfterAll
+  static void stopSharedServer() throws Exception {
+    if (StartsAServerOnFirstUse.shared != null) {
+      StartsAServerOnFirstUse.shared.close();
+    }
+  }
+
+  @Test
+  void aServerStartedOnceForTheJvmIsRetainedOnceNotALeak() {
+    var results = assertPasses(StartsAServerOnFirstUse.class);
+    assertThat(reportEntries(results))
+        .anySatisfy(
+            e ->
+                assertThat(e.getValue())
+                    .startsWith("retained once: its first run left 2 threads (")
+                    .contains("\"line-server-acceptor\"", "\"pool-")
+                    .contains("(tcp listening on 127.0.0.1:")
+                    .endsWith(
+                        "and a second run left nothing more, so this is a first use (a server or pool"
+                            + " started once for the JVM), not a leak per call"));
+  }
+
   @Test
   void aPoolOfTheClassSetUpThatGrowsIsNotTheTestsLeak() {
     var results = assertPasses(AsksAServerOfItsClass.class);
@@ -179,7 +215,8 @@ class ThreadOriginsTest {
   @Test
   void aThreadTheTestStartsSaysWhereItWasMade() {
     assertThat(failureOf(StartsAThread.class))
-        .hasMessageContaining("1 thread leaked: \"started-by-the-test\"")
+        // once per run: the second run started another, so it is a leak per call
+        .hasMessageContaining("2 threads leaked: \"started-by-the-test\", \"started-by-the-test\"")
         .hasMessageContaining(
             "made by thread \"main\" at dev.noleaks.junit.ThreadOriginsTest$StartsAThread.starts(ThreadOriginsTest.java:");
   }
@@ -187,7 +224,7 @@ class ThreadOriginsTest {
   @Test
   void aPoolThreadTheTestMadeBusyIsItsLeakEvenInAPoolOfItsClass() {
     assertThat(failureOf(BlocksAThreadOfAPoolOfItsClass.class))
-        .hasMessageContaining("1 thread leaked: \"pool-")
+        .hasMessageContaining("2 threads leaked: \"pool-")
         .hasMessageContaining(
             "ThreadOriginsTest$BlocksAThreadOfAPoolOfItsClass.submitsWorkThatNeverEnds(ThreadOriginsTest.java:");
   }

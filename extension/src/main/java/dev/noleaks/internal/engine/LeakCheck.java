@@ -1,9 +1,12 @@
 package dev.noleaks.internal.engine;
 
 import dev.noleaks.Check;
+import dev.noleaks.JavaThread;
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
+import dev.noleaks.internal.judge.Left;
+import dev.noleaks.internal.judge.OpenDescriptor;
 import dev.noleaks.internal.judge.Rules;
 import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.Concurrency;
@@ -85,7 +88,11 @@ public final class LeakCheck {
   private Set<Check> excused = Set.of();
   private final List<Finding.Leak> leftToGc = new ArrayList<>();
   private final Set<Check> blamedOnNested = ConcurrentHashMap.newKeySet();
+  private List<JavaThread> threadsAtStart;
+  private Handles afterFirstRun;
   private final ThreadOrigins.Owner owner;
+  private final ThreadOrigins.Owner secondRun;
+  private long secondRunSince;
   private final Object ownerBefore;
   private final long madeSince;
 
@@ -95,7 +102,8 @@ public final class LeakCheck {
     this.marksIsolated = marksIsolated;
     this.neighbours = neighbours;
     this.baseline = SingleRun.beginResources(settings);
-    this.owner = new ThreadOrigins.Owner(name);
+    this.owner = new ThreadOrigins.Owner(name, !settings.repeated());
+    this.secondRun = new ThreadOrigins.Owner(name + ", second run");
     this.ownerBefore = ThreadOrigins.enter(owner);
     this.madeSince = ThreadOrigins.now();
   }
@@ -142,6 +150,47 @@ public final class LeakCheck {
     if (settings.rerun() && !repeats() && settings.checks(Check.BUFFERS)) {
       afterSetUp = meters.withBuffersNow(baseline.snapshot());
     }
+    if (settings.rerun() && !repeats() && settings.checks(Check.THREADS)) {
+      threadsAtStart = Meters.threads(false); // ~10 µs: ids, names, no stacks
+    }
+  }
+
+  /**
+   * What a first run left running, read right after it (before any tear-down): the threads it
+   * started that are still alive and not on their way out, and the descriptors open then.
+   *
+   * @param threads the ids of every live thread
+   * @param descriptors the keys of every open descriptor ({@link Diff#key})
+   */
+  private record Handles(Set<Long> threads, Set<String> descriptors) {}
+
+  /**
+   * The threads the method started that are still alive, not on their way out, with the open
+   * descriptors, when there are such threads: a server or pool started once for the JVM, or a leak
+   * per call, which a second run tells apart. Threads only decide it (an enumeration of ~10 µs);
+   * descriptors are read only then.
+   */
+  private Optional<Handles> handlesLeft(Meters meters) {
+    if (threadsAtStart == null) {
+      return Optional.empty();
+    }
+    List<JavaThread> now = Meters.threads(false);
+    boolean started =
+        Diff.started(threadsAtStart, now, settings.ignores()).stream()
+            .anyMatch(t -> !settings.lingering().lingers(t));
+    if (!started) {
+      return Optional.empty();
+    }
+    Set<Long> threads = new java.util.HashSet<>();
+    now.forEach(t -> threads.add(t.id()));
+    Set<String> descriptors = new java.util.HashSet<>();
+    meters
+        .probe()
+        .descriptors()
+        .toOptional()
+        .orElse(List.of())
+        .forEach(d -> descriptors.add(Diff.key(d)));
+    return Optional.of(new Handles(threads, descriptors));
   }
 
   public Settings settings() {
@@ -169,13 +218,19 @@ public final class LeakCheck {
       return; // under parallel execution its readings are its neighbours' too
     }
     Meters meters = meters();
+    Optional<Handles> handles = handlesLeft(meters);
     SingleRun.FirstRun first = SingleRun.afterFirstRun(meters, baseline);
     baseline = first.baseline();
     leftToGc.addAll(first.leftToGc());
-    if (first.grew().isEmpty()) {
+    if (first.grew().isEmpty() && handles.isEmpty()) {
       return;
     }
     firstRunGrew = first.grew();
+    afterFirstRun = handles.orElse(null);
+    // What the second run's code makes is its own: a thread that a thread of the first run makes
+    // meanwhile (a server started in the first run, growing) is that run's growth.
+    Object firstRunOwner = ThreadOrigins.enter(secondRun);
+    secondRunSince = ThreadOrigins.now();
     try {
       again.run();
     } catch (VirtualMachineError e) {
@@ -187,8 +242,12 @@ public final class LeakCheck {
       }
       secondRunThrew = t;
       return;
+    } finally {
+      ThreadOrigins.restore(firstRunOwner);
     }
-    excused = SingleRun.excused(meters, baseline, afterSetUp, first, leftToGc);
+    if (!firstRunGrew.isEmpty()) {
+      excused = SingleRun.excused(meters, baseline, afterSetUp, first, leftToGc);
+    }
   }
 
   /**
@@ -271,6 +330,7 @@ public final class LeakCheck {
       judgement = judgement.without(f -> excused.contains(f.check()));
     }
     judgement = attributeThreads(judgement);
+    judgement = retainedOnce(judgement);
     List<Finding> more = new ArrayList<>(trend);
     more.addAll(leftToGc); // dropped unclosed before a GC NoLeaks ran between the runs
     return judgement.with(more, secondRunNote(judgement));
@@ -290,8 +350,9 @@ public final class LeakCheck {
     if (threads.isEmpty()) {
       return judgement;
     }
-    ThreadOrigins.Attribution origins = ThreadOrigins.of(owner, madeSince, threads.get().threads());
-    List<dev.noleaks.JavaThread> own =
+    ThreadOrigins.Attribution origins =
+        ThreadOrigins.of(Set.of(owner, secondRun), madeSince, threads.get().threads());
+    List<JavaThread> own =
         threads.get().threads().stream().filter(t -> !origins.grownByOthers().contains(t)).toList();
     List<Finding.Leak> leaks = new ArrayList<>();
     for (Finding.Leak leak : judgement.leaks()) {
@@ -314,6 +375,48 @@ public final class LeakCheck {
         : attributed.with(
             List.of(),
             Optional.of(Messages.grownByOthers(origins.grownByOthers(), origins.others())));
+  }
+
+  /**
+   * Threads and descriptors the first run left that a second run did not add to: what is still
+   * there at the end, all of it there since the first run, is a first use (a server or pool the
+   * code starts once for the JVM), in a note; anything the second run added that stayed is a leak
+   * per call, and the findings over both runs stand.
+   */
+  private Judgement retainedOnce(Judgement judgement) {
+    if (afterFirstRun == null || secondRunThrew != null) {
+      return judgement;
+    }
+    List<JavaThread> threads = new ArrayList<>();
+    List<OpenDescriptor> descriptors = new ArrayList<>();
+    for (Finding.Leak leak : judgement.leaks()) {
+      if (leak instanceof Finding.ThreadsLeaked t) {
+        threads.addAll(t.threads());
+      } else if (leak instanceof Finding.DescriptorsLeaked d) {
+        descriptors.addAll(d.descriptors());
+      }
+    }
+    // A thread the second run's own code made is a leak per call; one that a thread of the first
+    // run made meanwhile (its server's next event loop) is what the first run started, growing.
+    List<JavaThread> notThereBefore =
+        threads.stream().filter(t -> !afterFirstRun.threads().contains(t.id())).toList();
+    ThreadOrigins.Attribution ofTheSecondRun =
+        ThreadOrigins.of(Set.of(secondRun), secondRunSince, notThereBefore);
+    boolean addedBySecondRun =
+        notThereBefore.size() > ofTheSecondRun.grownByOthers().size()
+            || descriptors.stream()
+                .anyMatch(d -> !afterFirstRun.descriptors().contains(Diff.key(d.descriptor())));
+    if (threads.isEmpty() && descriptors.isEmpty()) {
+      return judgement;
+    }
+    if (addedBySecondRun) {
+      return judgement.with(List.of(), Optional.of(Messages.handlesLeftAgain()));
+    }
+    return judgement
+        .without(f -> f instanceof Finding.ThreadsLeaked || f instanceof Finding.DescriptorsLeaked)
+        .with(
+            List.of(),
+            Optional.of(Messages.handlesRetainedOnce(new Left.Described(threads, descriptors))));
   }
 
   /** How many tests ran beside this check so far (0 when not watched). */

@@ -60,7 +60,8 @@ public record Left(List<JavaThread> threads, List<Descriptor> descriptors) {
         r.nativeThreadCount(),
         r.residentBytes(),
         r.allocatedBytes(),
-        r.pooledDirect());
+        r.pooledDirect(),
+        r.pooledHeap());
   }
 
   public boolean isEmpty() {

@@ -206,8 +206,12 @@ public final class Rules {
     return pooled > 0 && diff.directBufferBytesGrowth() >= pooled - pooled / 16;
   }
 
+  /**
+   * Heap growth above the tolerance, less what a well-known library's pool took for its heap chunks
+   * ({@link dev.noleaks.internal.measure.Pools}): kept for reuse, not a leak.
+   */
   public static Optional<Finding.HeapGrew> heap(Diff diff, long tolerance) {
-    long growth = diff.heapGrowth();
+    long growth = diff.heapGrowth() - Math.max(0, diff.pooledHeapGrowth());
     // A baseline whose heap was never read (a @BeforeEach method failed) is not exact either.
     if (!diff.before().heapExact() || !diff.after().heapExact() || growth <= tolerance) {
       return Optional.empty();

@@ -119,6 +119,16 @@ public record Diff(Readings before, Readings after) {
         : after.pooledDirect() - before.pooledDirect();
   }
 
+  /**
+   * How much more heap the pools of well-known libraries hold ({@link Pools}): 0 when either
+   * snapshot has no figure.
+   */
+  public long pooledHeapGrowth() {
+    return before.pooledHeap() < 0 || after.pooledHeap() < 0
+        ? 0
+        : after.pooledHeap() - before.pooledHeap();
+  }
+
   /** Change in the number of mapped buffers. */
   public long mappedBufferGrowth() {
     return after.mappedBuffers().count() - before.mappedBuffers().count();

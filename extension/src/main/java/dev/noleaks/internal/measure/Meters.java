@@ -119,6 +119,7 @@ public final class Meters {
     long allocated = threadBean.getCurrentThreadAllocatedBytes();
     atLastCapture = Allocations.read(threadBean);
     // glibc and the JVM's own malloc read at one moment: see JvmMalloc.readWith.
+    long[] pooled = Pools.bytes();
     JvmMalloc.Paired<Reading<MallocStats>> malloc =
         paired ? jvmMalloc.readWith(probe::malloc) : jvmMalloc.readOnce(probe::malloc);
     return new Readings(
@@ -134,7 +135,8 @@ public final class Meters {
         probe.nativeThreadCount(),
         probe.residentBytes(),
         allocated,
-        Pools.directBytes());
+        pooled[0],
+        pooled[1]);
   }
 
   /** {@code s} with the buffer pools read now: two MXBean reads, no GC, nothing else read. */

@@ -30,10 +30,10 @@ public final class Pools {
    */
   public record Pool(String name, String threadClass, Reader reader) {}
 
-  /** Reads a pool's direct bytes with the library's class loader. */
+  /** Reads a pool's bytes with the library's class loader: {@code {direct, heap}}. */
   @FunctionalInterface
   public interface Reader {
-    long directBytes(ClassLoader library) throws Throwable;
+    long[] bytes(ClassLoader library) throws Throwable;
   }
 
   /**
@@ -46,7 +46,7 @@ public final class Pools {
           new Pool(
               "Netty's default allocator",
               "io.netty.util.concurrent.FastThreadLocalThread",
-              Pools::nettyDirectBytes));
+              Pools::nettyBytes));
 
   private static volatile Optional<Resolved> resolved = Optional.empty();
 
@@ -55,26 +55,29 @@ public final class Pools {
 
   private Pools() {}
 
+  /** No pool runs, or its figures cannot be read. */
+  static final long[] NONE = {-1, -1};
+
   /**
-   * The direct bytes the pools of libraries running in this JVM hold, summed; -1 when none runs or
-   * its figure cannot be read.
+   * The direct and heap bytes the pool of a library running in this JVM holds; {@link #NONE} when
+   * none runs or its figures cannot be read.
    */
-  static long directBytes() {
+  static long[] bytes() {
     Optional<Resolved> r = resolved;
     if (r.isEmpty()) {
       r = find();
       if (r.isEmpty()) {
-        return -1;
+        return NONE;
       }
       resolved = r;
     }
     try {
-      return r.get().pool().reader().directBytes(r.get().loader());
+      return r.get().pool().reader().bytes(r.get().loader());
     } catch (Throwable t) {
       if (t instanceof VirtualMachineError e) {
         throw e;
       }
-      return -1;
+      return NONE;
     }
   }
 
@@ -92,10 +95,10 @@ public final class Pools {
     return Optional.empty();
   }
 
-  private static MethodHandle nettyMetric;
+  private static MethodHandle[] nettyMetric;
 
-  private static long nettyDirectBytes(ClassLoader library) throws Throwable {
-    MethodHandle read = nettyMetric;
+  private static long[] nettyBytes(ClassLoader library) throws Throwable {
+    MethodHandle[] read = nettyMetric;
     if (read == null) {
       MethodHandles.Lookup lookup = MethodHandles.publicLookup();
       Class<?> allocator = Class.forName("io.netty.buffer.ByteBufAllocator", true, library);
@@ -104,17 +107,22 @@ public final class Pools {
       Class<?> metric = Class.forName("io.netty.buffer.ByteBufAllocatorMetric", true, library);
       Object defaultAllocator = allocator.getField("DEFAULT").get(null);
       if (!provider.isInstance(defaultAllocator)) {
-        return -1; // an allocator without metrics: not read
+        return NONE; // an allocator without metrics: not read
       }
       MethodHandle metricOf =
           lookup
               .findVirtual(provider, "metric", MethodType.methodType(metric))
               .bindTo(defaultAllocator);
-      MethodHandle used =
-          lookup.findVirtual(metric, "usedDirectMemory", MethodType.methodType(long.class));
-      read = MethodHandles.filterReturnValue(metricOf, used);
+      MethodType used = MethodType.methodType(long.class);
+      read =
+          new MethodHandle[] {
+            MethodHandles.filterReturnValue(
+                metricOf, lookup.findVirtual(metric, "usedDirectMemory", used)),
+            MethodHandles.filterReturnValue(
+                metricOf, lookup.findVirtual(metric, "usedHeapMemory", used))
+          };
       nettyMetric = read;
     }
-    return (long) read.invoke();
+    return new long[] {(long) read[0].invoke(), (long) read[1].invoke()};
   }
 }

@@ -31,6 +31,7 @@ import java.util.List;
  * @param allocatedBytes bytes allocated so far by the thread that took the snapshot
  * @param pooledDirect direct bytes the pools of well-known libraries hold ({@link Pools}); -1 when
  *     none runs
+ * @param pooledHeap heap bytes those pools hold; -1 when none runs
  */
 public record Readings(
     Instant takenAt,
@@ -45,7 +46,8 @@ public record Readings(
     Reading<Integer> nativeThreadCount,
     Reading<Long> residentBytes,
     long allocatedBytes,
-    long pooledDirect) {
+    long pooledDirect,
+    long pooledHeap) {
 
   public Readings {
     threads = List.copyOf(threads);
@@ -66,7 +68,8 @@ public record Readings(
         nativeThreadCount,
         residentBytes,
         allocatedBytes,
-        pooledDirect);
+        pooledDirect,
+        pooledHeap);
   }
 
   /** This snapshot with other buffer pools. */
@@ -84,7 +87,8 @@ public record Readings(
         nativeThreadCount,
         residentBytes,
         allocatedBytes,
-        pooledDirect);
+        pooledDirect,
+        pooledHeap);
   }
 
   /** What changed from this snapshot to a later one. */

@@ -36,9 +36,21 @@ public final class ThreadOrigins {
   /** Whose code a thread runs: a check, or the code around the checks of a class. */
   public static final class Owner {
     private final String name;
+    private final boolean records;
 
+    /** An owner whose threads' makings are recorded. */
     public Owner(String name) {
+      this(name, true);
+    }
+
+    /**
+     * An owner; with {@code records} false its code's threads inherit it but nothing is recorded of
+     * their making (repeated mode: its trend is judged to 8 B a run, and a record per thread showed
+     * there as +32 B a run in a full build).
+     */
+    public Owner(String name, boolean records) {
       this.name = name;
+      this.records = records;
     }
 
     public String name() {
@@ -130,6 +142,9 @@ public final class ThreadOrigins {
         @Override
         protected Making childValue(Making parent) {
           try {
+            if (!parent.owner.records) {
+              return parent;
+            }
             String type = typeBeingConstructed();
             if (type == null) {
               return parent;
@@ -176,22 +191,24 @@ public final class ThreadOrigins {
   }
 
   /**
-   * Which of {@code leaked} other owners' threads made since {@code since}, and where {@code
-   * owner}'s code made the others when that is certain. Call after a full GC, so that the makings
-   * of threads that have ended are gone.
+   * Which of {@code leaked} the threads of owners other than {@code own} made since {@code since},
+   * and where {@code own}'s code made the others when that is certain. Call after a full GC, so
+   * that the makings of threads that have ended are gone.
    */
-  public static Attribution of(Owner owner, long since, List<JavaThread> leaked) {
+  public static Attribution of(Set<Owner> own, long since, List<JavaThread> leaked) {
     long last = SEQUENCE.get();
     if (leaked.isEmpty() || last - since > REMEMBERED) {
       return Attribution.NONE; // more made than remembered: nothing is known for certain
     }
-    Map<String, List<Making>> own = new LinkedHashMap<>();
+    Map<String, List<Making>> mine = new LinkedHashMap<>();
     Map<String, List<Making>> others = new LinkedHashMap<>();
     for (long sequence = since + 1; sequence <= last; sequence++) {
       WeakReference<Making> ref = MADE.get((int) (sequence % REMEMBERED));
       Making m = ref.get();
       if (m != null && m.sequence == sequence) {
-        (m.owner == owner ? own : others).computeIfAbsent(m.type, k -> new ArrayList<>()).add(m);
+        (own.contains(m.owner) ? mine : others)
+            .computeIfAbsent(m.type, k -> new ArrayList<>())
+            .add(m);
       }
     }
     Map<String, List<JavaThread>> byType = new LinkedHashMap<>();
@@ -201,30 +218,43 @@ public final class ThreadOrigins {
     Map<Long, Origin> madeAt = new LinkedHashMap<>();
     byType.forEach(
         (type, threads) -> {
-          List<Making> mine = own.getOrDefault(type, List.of());
+          List<Making> ours = mine.getOrDefault(type, List.of());
           List<Making> theirs = others.getOrDefault(type, List.of());
-          if (mine.isEmpty() && theirs.size() >= threads.size()) {
+          if (ours.isEmpty() && theirs.size() >= threads.size()) {
             grown.addAll(threads);
             theirs.forEach(m -> otherOwners.add(m.owner.name()));
-          } else if (theirs.isEmpty() && mine.size() >= threads.size()) {
-            oneSite(mine).ifPresent(o -> threads.forEach(t -> madeAt.put(t.id(), o)));
+          } else if (theirs.isEmpty() && ours.size() >= threads.size()) {
+            oneSite(ours).ifPresent(o -> threads.forEach(t -> madeAt.put(t.id(), o)));
           }
         });
     return new Attribution(grown, List.copyOf(otherOwners), madeAt);
   }
 
-  /** The origin all these makings share (the same stack), if they share one. */
+  /**
+   * The origin all these makings share, if they share one: the same first frame outside the JDK
+   * (the line of the code that made them, or that handed a pool the work that made them; the frames
+   * below it differ between a test's first and second run).
+   */
   private static Optional<Origin> oneSite(List<Making> makings) {
-    Set<List<StackTraceElement>> stacks = new HashSet<>();
+    Set<Optional<StackTraceElement>> sites = new HashSet<>();
     Origin first = null;
     for (Making m : makings) {
       List<StackTraceElement> stack = construction(m.site.getStackTrace(), m.type);
-      stacks.add(stack);
+      sites.add(stack.stream().filter(e -> !isJdk(e.getClassName())).findFirst());
       if (first == null) {
         first = new Origin(m.owner, m.madeBy, stack);
       }
     }
-    return stacks.size() == 1 ? Optional.of(first) : Optional.empty();
+    return sites.size() == 1 ? Optional.of(first) : Optional.empty();
+  }
+
+  /** Whether a class is the JDK's, whose frames say nothing of which code did it. */
+  public static boolean isJdk(String className) {
+    return className.startsWith("java.")
+        || className.startsWith("javax.")
+        || className.startsWith("jdk.")
+        || className.startsWith("sun.")
+        || className.startsWith("com.sun.");
   }
 
   /**

@@ -575,6 +575,23 @@ public final class Messages {
             + BOTH_RUNS;
   }
 
+  /**
+   * The note of a check whose first run left threads or descriptors that a second run did not add
+   * to.
+   */
+  public static String handlesRetainedOnce(Left.Described left) {
+    return "retained once: its first run left "
+        + left(left)
+        + ", and a second run left nothing more, so this is a first use (a server or pool started"
+        + " once for the JVM), not a leak per call";
+  }
+
+  /** The note of a check whose second run left threads or descriptors again. */
+  public static String handlesLeftAgain() {
+    return "it ran a second time to tell a first use from a leak: the second run left more"
+        + " (the findings above are over both runs)";
+  }
+
   /** The note of a check whose second run threw. */
   public static String secondRunThrew(List<? extends Finding.Leak> firstRunGrew, Throwable thrown) {
     return firstRun(firstRunGrew)
@@ -605,17 +622,7 @@ public final class Messages {
    * above it are parking and queue internals (5 to 7 of them for a thread blocked on a queue).
    */
   private static Optional<StackTraceElement> ownFrame(List<StackTraceElement> stack) {
-    return stack.stream()
-        .filter(
-            e -> {
-              String c = e.getClassName();
-              return !(c.startsWith("java.")
-                  || c.startsWith("javax.")
-                  || c.startsWith("jdk.")
-                  || c.startsWith("sun.")
-                  || c.startsWith("com.sun."));
-            })
-        .findFirst();
+    return stack.stream().filter(e -> !ThreadOrigins.isJdk(e.getClassName())).findFirst();
   }
 
   /** One line of every reading in a snapshot, for report entries. */
@@ -641,6 +648,7 @@ public final class Messages {
         + "/"
         + s.mappedBuffers().bytes()
         + (s.pooledDirect() < 0 ? "" : " pooledDirect=" + s.pooledDirect())
+        + (s.pooledHeap() < 0 ? "" : " pooledHeap=" + s.pooledHeap())
         + " fds="
         + s.descriptors().toOptional().map(l -> String.valueOf(l.size())).orElse("unavailable")
         + " threads="

@@ -105,6 +105,7 @@ class RulesTest {
         s.nativeThreadCount(),
         s.residentBytes(),
         s.allocatedBytes(),
-        pooledDirect);
+        pooledDirect,
+        -1);
   }
 }
