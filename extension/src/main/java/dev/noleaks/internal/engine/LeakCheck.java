@@ -410,13 +410,52 @@ public final class LeakCheck {
       return judgement;
     }
     if (addedBySecondRun) {
-      return judgement.with(List.of(), Optional.of(Messages.handlesLeftAgain()));
+      return firstRunsOnly(judgement);
     }
     return judgement
         .without(f -> f instanceof Finding.ThreadsLeaked || f instanceof Finding.DescriptorsLeaked)
         .with(
             List.of(),
             Optional.of(Messages.handlesRetainedOnce(new Left.Described(threads, descriptors))));
+  }
+
+  /**
+   * The threads and descriptors of a leak per call as its first run left them, so that the finding
+   * counts one call's (the second run left as many again: a note says how many). All of them when
+   * none of a kind was there after the first run.
+   */
+  private Judgement firstRunsOnly(Judgement judgement) {
+    int moreThreads = 0;
+    int moreDescriptors = 0;
+    List<Finding.Leak> leaks = new ArrayList<>();
+    for (Finding.Leak leak : judgement.leaks()) {
+      if (leak instanceof Finding.ThreadsLeaked t) {
+        List<JavaThread> first =
+            t.threads().stream().filter(th -> afterFirstRun.threads().contains(th.id())).toList();
+        if (!first.isEmpty()) {
+          moreThreads = t.threads().size() - first.size();
+          leak = new Finding.ThreadsLeaked(first, t.madeAt());
+        }
+      } else if (leak instanceof Finding.DescriptorsLeaked d) {
+        List<OpenDescriptor> first =
+            d.descriptors().stream()
+                .filter(o -> afterFirstRun.descriptors().contains(Diff.key(o.descriptor())))
+                .toList();
+        if (!first.isEmpty()) {
+          moreDescriptors = d.descriptors().size() - first.size();
+          leak = new Finding.DescriptorsLeaked(first);
+        }
+      }
+      leaks.add(leak);
+    }
+    return new Judgement(
+            leaks,
+            judgement.unavailable(),
+            judgement.afterReadings(),
+            judgement.neighbours(),
+            judgement.notes(),
+            judgement.lingering())
+        .with(List.of(), Optional.of(Messages.handlesLeftAgain(moreThreads, moreDescriptors)));
   }
 
   /** How many tests ran beside this check so far (0 when not watched). */

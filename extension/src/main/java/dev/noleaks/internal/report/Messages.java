@@ -586,10 +586,21 @@ public final class Messages {
         + " once for the JVM), not a leak per call";
   }
 
-  /** The note of a check whose second run left threads or descriptors again. */
-  public static String handlesLeftAgain() {
-    return "it ran a second time to tell a first use from a leak: the second run left more"
-        + " (the findings above are over both runs)";
+  /**
+   * The note of a check whose second run left threads or descriptors again: the findings show the
+   * first run's, this says how many more the second run left.
+   */
+  public static String handlesLeftAgain(int threads, int descriptors) {
+    List<String> more = new ArrayList<>();
+    if (threads > 0) {
+      more.add(Sizes.plural(threads, "thread"));
+    }
+    if (descriptors > 0) {
+      more.add(Sizes.plural(descriptors, "file descriptor"));
+    }
+    return "it ran a second time to tell a first use from a leak, and the second run left "
+        + (more.isEmpty() ? "more" : String.join(" and ", more) + " more")
+        + ": a leak per call (the findings above are the first run's)";
   }
 
   /** The note of a check whose second run threw. */
