@@ -322,7 +322,7 @@ class EdgeCasesTest {
     assertPasses(JoinsASlowChild.class);
     assertThat(failureOf(TimerNeverCancelled.class))
         .hasMessageContaining(
-            "2 threads never stopped, ended only when the garbage collector ran: \"edge-timer\"");
+            "1 thread never stopped, ended only when the garbage collector ran: \"edge-timer\"");
   }
 
   // --- 4: settings that would do nothing

@@ -406,10 +406,7 @@ public final class LeakCheck {
         notThereBefore.size() > ofTheSecondRun.grownByOthers().size()
             || descriptors.stream()
                 .anyMatch(d -> !afterFirstRun.descriptors().contains(Diff.key(d.descriptor())));
-    if (threads.isEmpty() && descriptors.isEmpty()) {
-      return judgement;
-    }
-    if (addedBySecondRun) {
+    if (threads.isEmpty() && descriptors.isEmpty() || addedBySecondRun) {
       return firstRunsOnly(judgement);
     }
     return judgement
@@ -430,23 +427,26 @@ public final class LeakCheck {
     List<Finding.Leak> leaks = new ArrayList<>();
     for (Finding.Leak leak : judgement.leaks()) {
       if (leak instanceof Finding.ThreadsLeaked t) {
-        List<JavaThread> first =
-            t.threads().stream().filter(th -> afterFirstRun.threads().contains(th.id())).toList();
-        if (!first.isEmpty()) {
-          moreThreads = t.threads().size() - first.size();
-          leak = new Finding.ThreadsLeaked(first, t.madeAt());
-        }
+        List<JavaThread> first = firstRuns(t.threads());
+        moreThreads += t.threads().size() - first.size();
+        leak = new Finding.ThreadsLeaked(first, t.madeAt());
+      } else if (leak instanceof Finding.StoppedByGc t) {
+        List<JavaThread> first = firstRuns(t.threads());
+        moreThreads += t.threads().size() - first.size();
+        leak = new Finding.StoppedByGc(first);
       } else if (leak instanceof Finding.DescriptorsLeaked d) {
-        List<OpenDescriptor> first =
-            d.descriptors().stream()
-                .filter(o -> afterFirstRun.descriptors().contains(Diff.key(o.descriptor())))
-                .toList();
-        if (!first.isEmpty()) {
-          moreDescriptors = d.descriptors().size() - first.size();
-          leak = new Finding.DescriptorsLeaked(first);
-        }
+        List<OpenDescriptor> first = firstRunsDescriptors(d.descriptors());
+        moreDescriptors += d.descriptors().size() - first.size();
+        leak = new Finding.DescriptorsLeaked(first);
+      } else if (leak instanceof Finding.ClosedByGc d) {
+        List<OpenDescriptor> first = firstRunsDescriptors(d.descriptors());
+        moreDescriptors += d.descriptors().size() - first.size();
+        leak = new Finding.ClosedByGc(first);
       }
       leaks.add(leak);
+    }
+    if (moreThreads == 0 && moreDescriptors == 0) {
+      return judgement;
     }
     return new Judgement(
             leaks,
@@ -456,6 +456,22 @@ public final class LeakCheck {
             judgement.notes(),
             judgement.lingering())
         .with(List.of(), Optional.of(Messages.handlesLeftAgain(moreThreads, moreDescriptors)));
+  }
+
+  /** Those of {@code threads} alive right after the first run; all of them when none was. */
+  private List<JavaThread> firstRuns(List<JavaThread> threads) {
+    List<JavaThread> first =
+        threads.stream().filter(t -> afterFirstRun.threads().contains(t.id())).toList();
+    return first.isEmpty() ? threads : first;
+  }
+
+  /** Those of {@code descriptors} open right after the first run; all of them when none was. */
+  private List<OpenDescriptor> firstRunsDescriptors(List<OpenDescriptor> descriptors) {
+    List<OpenDescriptor> first =
+        descriptors.stream()
+            .filter(o -> afterFirstRun.descriptors().contains(Diff.key(o.descriptor())))
+            .toList();
+    return first.isEmpty() ? descriptors : first;
   }
 
   /** How many tests ran beside this check so far (0 when not watched). */
