@@ -269,18 +269,21 @@ public final class Messages {
               + t.state()
               + type(t)
               + ownFrame(t.stack()).map(f -> " in " + frame(f)).orElse(""));
-      for (StackTraceElement frame : t.stack()) {
-        details.add("    at " + frame(frame));
-      }
       ThreadOrigins.Origin origin = madeAt.get(t.id());
       if (origin != null) {
-        List<StackTraceElement> stack = origin.stack();
+        // Right under the thread, where a truncated report still shows it.
         details.add(
             "  made by thread \""
                 + origin.madeBy()
                 + "\""
-                + ownFrame(stack).map(f -> " at " + frame(f)).orElse(""));
-        stack.stream()
+                + ownFrame(origin.stack()).map(f -> " at " + frame(f)).orElse(""));
+      }
+      for (StackTraceElement frame : t.stack()) {
+        details.add("    at " + frame(frame));
+      }
+      if (origin != null) {
+        details.add("  made at:");
+        origin.stack().stream()
             .limit(MADE_AT_FRAMES)
             .forEach(frame -> details.add("    at " + frame(frame)));
       }
