@@ -153,6 +153,23 @@ class ThreadOriginsTest {
     }
   }
 
+  /** A cached pool: each task that never ends takes a new thread, in every run. */
+  @NoLeaks(checks = {Check.THREADS, Check.DESCRIPTORS})
+  static class BlocksTwoThreadsOfItsOwnPool {
+    static final ExecutorService POOL = Executors.newCachedThreadPool();
+
+    @AfterAll
+    static void shutDown() {
+      POOL.shutdownNow();
+    }
+
+    @Test
+    void submitsTwice() {
+      POOL.execute(TestKit.awaiting(RELEASE));
+      POOL.execute(TestKit.awaiting(RELEASE));
+    }
+  }
+
   /** The server's pool grows beside a thread made without inheriting thread-locals. */
   @NoLeaks(checks = {Check.THREADS, Check.DESCRIPTORS})
   static class AsksAndStartsAThreadThatInheritsNothing extends WithALineServer {
@@ -227,6 +244,15 @@ class ThreadOriginsTest {
         .hasMessageContaining("1 thread leaked: \"pool-")
         .hasMessageContaining(
             "ThreadOriginsTest$BlocksAThreadOfAPoolOfItsClass.submitsWorkThatNeverEnds(ThreadOriginsTest.java:");
+  }
+
+  @Test
+  void threadsMadeOnTwoLinesNameBoth() {
+    assertThat(failureOf(BlocksTwoThreadsOfItsOwnPool.class))
+        .hasMessageContaining("2 threads leaked: \"pool-")
+        .hasMessageContaining("made by thread \"main\" at one of: ")
+        .hasMessageContaining("BlocksTwoThreadsOfItsOwnPool.submitsTwice(ThreadOriginsTest.java:")
+        .hasMessageNotContaining("made at:");
   }
 
   @Test

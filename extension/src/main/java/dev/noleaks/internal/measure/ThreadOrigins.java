@@ -70,11 +70,21 @@ public final class ThreadOrigins {
    * @param madeBy the name of that thread
    * @param stack the stack of the construction, from the caller of the thread's constructor
    */
-  public record Origin(Owner owner, String madeBy, List<StackTraceElement> stack) {
+  public record Origin(
+      Owner owner, String madeBy, List<StackTraceElement> stack, List<StackTraceElement> sites) {
     public Origin {
       stack = List.copyOf(stack);
+      sites = List.copyOf(sites);
+    }
+
+    /** Whether the thread was made at one known line ({@link #stack} is its construction). */
+    public boolean certain() {
+      return sites.size() <= 1;
     }
   }
+
+  /** At most this many lines are named as where a thread may have been made. */
+  static final int MAX_SITES = 4;
 
   /**
    * What a check's leaked threads were, by origin.
@@ -236,16 +246,22 @@ public final class ThreadOrigins {
    * below it differ between a test's first and second run).
    */
   private static Optional<Origin> oneSite(List<Making> makings) {
-    Set<Optional<StackTraceElement>> sites = new HashSet<>();
-    Origin first = null;
+    Set<StackTraceElement> sites = new java.util.LinkedHashSet<>();
+    Set<String> makers = new HashSet<>();
+    List<StackTraceElement> first = null;
     for (Making m : makings) {
       List<StackTraceElement> stack = construction(m.site.getStackTrace(), m.type);
-      sites.add(stack.stream().filter(e -> !isJdk(e.getClassName())).findFirst());
+      stack.stream().filter(e -> !isJdk(e.getClassName())).findFirst().ifPresent(sites::add);
+      makers.add(m.madeBy);
       if (first == null) {
-        first = new Origin(m.owner, m.madeBy, stack);
+        first = stack;
       }
     }
-    return sites.size() == 1 ? Optional.of(first) : Optional.empty();
+    if (sites.isEmpty() || sites.size() > MAX_SITES || makers.size() > 1) {
+      return Optional.empty();
+    }
+    Making m = makings.get(0);
+    return Optional.of(new Origin(m.owner, m.madeBy, first, List.copyOf(sites)));
   }
 
   /** Whether a class is the JDK's, whose frames say nothing of which code did it. */

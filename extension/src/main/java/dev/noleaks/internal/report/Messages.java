@@ -275,13 +275,14 @@ public final class Messages {
         details.add(
             "  made by thread \""
                 + origin.madeBy()
-                + "\""
-                + ownFrame(origin.stack()).map(f -> " at " + frame(f)).orElse(""));
+                + "\" at "
+                + (origin.certain() ? "" : "one of: ")
+                + origin.sites().stream().map(Messages::frame).collect(Collectors.joining(", ")));
       }
       for (StackTraceElement frame : t.stack()) {
         details.add("    at " + frame(frame));
       }
-      if (origin != null) {
+      if (origin != null && origin.certain()) {
         details.add("  made at:");
         origin.stack().stream()
             .limit(MADE_AT_FRAMES)
