@@ -210,11 +210,13 @@ class ThreadOriginsTest {
         .anySatisfy(
             e ->
                 assertThat(e.getValue())
-                    .startsWith("retained once: its first run left 2 threads (")
-                    .contains("\"line-server-acceptor\"", "\"pool-")
-                    .contains("(tcp listening on 127.0.0.1:")
+                    // how many pool threads depends on timing: one more when the second run's
+                    // connection came before the first's thread was idle again (seen under load)
+                    .startsWith("retained once: it left ")
+                    .contains("\"line-server-acceptor\"", "\"pool-", "(tcp listening on 127.0.0.1:")
                     .endsWith(
-                        "and a second run left nothing more, so this is a first use (a server or pool"
+                        "all started by its first run or grown from what that run started; a second"
+                            + " run left nothing of its own, so this is a first use (a server or pool"
                             + " started once for the JVM), not a leak per call"));
   }
 
@@ -225,7 +227,9 @@ class ThreadOriginsTest {
         .anySatisfy(
             e ->
                 assertThat(e.getValue())
-                    .startsWith("1 thread not this test's: \"pool-")
+                    // one, or two when the second run's connection came before the first's
+                    // pool thread was idle again
+                    .containsPattern("^[12] threads? not this test's: \"pool-")
                     .contains("made by threads that the class set-up of AsksAServerOfItsClass"));
   }
 

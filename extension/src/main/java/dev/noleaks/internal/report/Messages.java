@@ -584,10 +584,11 @@ public final class Messages {
    * to.
    */
   public static String handlesRetainedOnce(Left.Described left) {
-    return "retained once: its first run left "
+    return "retained once: it left "
         + left(left)
-        + ", and a second run left nothing more, so this is a first use (a server or pool started"
-        + " once for the JVM), not a leak per call";
+        + ", all started by its first run or grown from what that run started; a second run left"
+        + " nothing of its own, so this is a first use (a server or pool started once for the"
+        + " JVM), not a leak per call";
   }
 
   /**
