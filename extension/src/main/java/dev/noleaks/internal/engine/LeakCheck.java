@@ -90,6 +90,8 @@ public final class LeakCheck {
   private final Set<Check> blamedOnNested = ConcurrentHashMap.newKeySet();
   private List<JavaThread> threadsAtStart;
   private Handles afterFirstRun;
+  private Readings firstMid;
+  private Set<Check> mustOutlast = Set.of();
   private final ThreadOrigins.Owner owner;
   private final ThreadOrigins.Owner secondRun;
   private long secondRunSince;
@@ -226,6 +228,7 @@ public final class LeakCheck {
       return;
     }
     firstRunGrew = first.grew();
+    firstMid = firstRunGrew.isEmpty() ? null : first.mid();
     afterFirstRun = handles.orElse(null);
     // What the second run's code makes is its own: a thread that a thread of the first run makes
     // meanwhile (a server started in the first run, growing) is that run's growth.
@@ -246,7 +249,11 @@ public final class LeakCheck {
       ThreadOrigins.restore(firstRunOwner);
     }
     if (!firstRunGrew.isEmpty()) {
-      excused = SingleRun.excused(meters, baseline, afterSetUp, first, leftToGc);
+      SingleRun.Excused second = SingleRun.excused(meters, baseline, afterSetUp, first, leftToGc);
+      excused = second.checks();
+      mustOutlast = java.util.EnumSet.noneOf(Check.class);
+      firstRunGrew.forEach(f -> mustOutlast.add(f.check()));
+      mustOutlast.removeAll(second.setUpGrew());
     }
   }
 
@@ -320,7 +327,10 @@ public final class LeakCheck {
 
   /** The end's readings and rules, before anything on its way out is waited for. */
   private Judgement judge() {
-    Judgement judgement = SingleRun.end(baseline);
+    Judgement judgement =
+        secondRunThrew == null && firstMid != null
+            ? SingleRun.end(baseline, firstMid, mustOutlast)
+            : SingleRun.end(baseline);
     int others = neighbours();
     if (others > 0) {
       // Its readings are its neighbours' as well: nothing is blamed, and it says so.
