@@ -50,6 +50,11 @@ public record Judgement(
         lingering);
   }
 
+  /** This judgement with these leaks instead of its own. */
+  Judgement withLeaks(List<Finding.Leak> replaced) {
+    return new Judgement(replaced, unavailable, afterReadings, neighbours, notes, lingering);
+  }
+
   /** This judgement with {@code more} findings (leaks, or meters not measured) and a note. */
   public Judgement with(List<? extends Finding> more, Optional<String> note) {
     List<Finding.Leak> all = new ArrayList<>(leaks);

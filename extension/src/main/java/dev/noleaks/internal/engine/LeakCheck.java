@@ -5,8 +5,6 @@ import dev.noleaks.JavaThread;
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
-import dev.noleaks.internal.judge.Left;
-import dev.noleaks.internal.judge.OpenDescriptor;
 import dev.noleaks.internal.judge.Rules;
 import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.Concurrency;
@@ -157,44 +155,6 @@ public final class LeakCheck {
     }
   }
 
-  /**
-   * What a first run left running, read right after it (before any tear-down): the threads it
-   * started that are still alive and not on their way out, and the descriptors open then.
-   *
-   * @param threads the ids of every live thread
-   * @param descriptors the keys of every open descriptor ({@link Diff#key})
-   */
-  private record Handles(Set<Long> threads, Set<String> descriptors) {}
-
-  /**
-   * The threads the method started that are still alive, not on their way out, with the open
-   * descriptors, when there are such threads: a server or pool started once for the JVM, or a leak
-   * per call, which a second run tells apart. Threads only decide it (an enumeration of ~10 µs);
-   * descriptors are read only then.
-   */
-  private Optional<Handles> handlesLeft(Meters meters) {
-    if (threadsAtStart == null) {
-      return Optional.empty();
-    }
-    List<JavaThread> now = Meters.threads(false);
-    boolean started =
-        Diff.started(threadsAtStart, now, settings.ignores()).stream()
-            .anyMatch(t -> !settings.lingering().lingers(t));
-    if (!started) {
-      return Optional.empty();
-    }
-    Set<Long> threads = new java.util.HashSet<>();
-    now.forEach(t -> threads.add(t.id()));
-    Set<String> descriptors = new java.util.HashSet<>();
-    meters
-        .probe()
-        .descriptors()
-        .toOptional()
-        .orElse(List.of())
-        .forEach(d -> descriptors.add(Diff.key(d)));
-    return Optional.of(new Handles(threads, descriptors));
-  }
-
   public Settings settings() {
     return settings;
   }
@@ -220,7 +180,10 @@ public final class LeakCheck {
       return; // under parallel execution its readings are its neighbours' too
     }
     Meters meters = meters();
-    Optional<Handles> handles = handlesLeft(meters);
+    Optional<Handles> handles =
+        threadsAtStart == null
+            ? Optional.empty()
+            : Handles.leftBy(meters, settings, threadsAtStart);
     SingleRun.FirstRun first = SingleRun.afterFirstRun(meters, baseline);
     baseline = first.baseline();
     leftToGc.addAll(first.leftToGc());
@@ -339,149 +302,13 @@ public final class LeakCheck {
     if (!excused.isEmpty()) {
       judgement = judgement.without(f -> excused.contains(f.check()));
     }
-    judgement = attributeThreads(judgement);
-    judgement = retainedOnce(judgement);
+    judgement = Handles.attributed(judgement, Set.of(owner, secondRun), madeSince);
+    if (afterFirstRun != null && secondRunThrew == null) {
+      judgement = afterFirstRun.judged(judgement, secondRun, secondRunSince);
+    }
     List<Finding> more = new ArrayList<>(trend);
     more.addAll(leftToGc); // dropped unclosed before a GC NoLeaks ran between the runs
     return judgement.with(more, secondRunNote(judgement));
-  }
-
-  /**
-   * The leaked threads as their origins tell ({@link ThreadOrigins}): those that other code's
-   * threads made while this check ran are that code's growth, in a note; the check's own say where
-   * its code made them. Called after the end's full GC.
-   */
-  private Judgement attributeThreads(Judgement judgement) {
-    Optional<Finding.ThreadsLeaked> threads =
-        judgement.leaks().stream()
-            .filter(Finding.ThreadsLeaked.class::isInstance)
-            .map(Finding.ThreadsLeaked.class::cast)
-            .findFirst();
-    if (threads.isEmpty()) {
-      return judgement;
-    }
-    ThreadOrigins.Attribution origins =
-        ThreadOrigins.of(Set.of(owner, secondRun), madeSince, threads.get().threads());
-    List<JavaThread> own =
-        threads.get().threads().stream().filter(t -> !origins.grownByOthers().contains(t)).toList();
-    List<Finding.Leak> leaks = new ArrayList<>();
-    for (Finding.Leak leak : judgement.leaks()) {
-      if (leak != threads.get()) {
-        leaks.add(leak);
-      } else if (!own.isEmpty()) {
-        leaks.add(new Finding.ThreadsLeaked(own, origins.madeAt()));
-      }
-    }
-    Judgement attributed =
-        new Judgement(
-            leaks,
-            judgement.unavailable(),
-            judgement.afterReadings(),
-            judgement.neighbours(),
-            judgement.notes(),
-            judgement.lingering());
-    return origins.grownByOthers().isEmpty()
-        ? attributed
-        : attributed.with(
-            List.of(),
-            Optional.of(Messages.grownByOthers(origins.grownByOthers(), origins.others())));
-  }
-
-  /**
-   * Threads and descriptors the first run left that a second run did not add to: what is still
-   * there at the end, all of it there since the first run, is a first use (a server or pool the
-   * code starts once for the JVM), in a note; anything the second run added that stayed is a leak
-   * per call, and the findings over both runs stand.
-   */
-  private Judgement retainedOnce(Judgement judgement) {
-    if (afterFirstRun == null || secondRunThrew != null) {
-      return judgement;
-    }
-    List<JavaThread> threads = new ArrayList<>();
-    List<OpenDescriptor> descriptors = new ArrayList<>();
-    for (Finding.Leak leak : judgement.leaks()) {
-      if (leak instanceof Finding.ThreadsLeaked t) {
-        threads.addAll(t.threads());
-      } else if (leak instanceof Finding.DescriptorsLeaked d) {
-        descriptors.addAll(d.descriptors());
-      }
-    }
-    // A thread the second run's own code made is a leak per call; one that a thread of the first
-    // run made meanwhile (its server's next event loop) is what the first run started, growing.
-    List<JavaThread> notThereBefore =
-        threads.stream().filter(t -> !afterFirstRun.threads().contains(t.id())).toList();
-    ThreadOrigins.Attribution ofTheSecondRun =
-        ThreadOrigins.of(Set.of(secondRun), secondRunSince, notThereBefore);
-    boolean addedBySecondRun =
-        notThereBefore.size() > ofTheSecondRun.grownByOthers().size()
-            || descriptors.stream()
-                .anyMatch(d -> !afterFirstRun.descriptors().contains(Diff.key(d.descriptor())));
-    if (threads.isEmpty() && descriptors.isEmpty() || addedBySecondRun) {
-      return firstRunsOnly(judgement);
-    }
-    return judgement
-        .without(f -> f instanceof Finding.ThreadsLeaked || f instanceof Finding.DescriptorsLeaked)
-        .with(
-            List.of(),
-            Optional.of(Messages.handlesRetainedOnce(new Left.Described(threads, descriptors))));
-  }
-
-  /**
-   * The threads and descriptors of a leak per call as its first run left them, so that the finding
-   * counts one call's (the second run left as many again: a note says how many). All of them when
-   * none of a kind was there after the first run.
-   */
-  private Judgement firstRunsOnly(Judgement judgement) {
-    int moreThreads = 0;
-    int moreDescriptors = 0;
-    List<Finding.Leak> leaks = new ArrayList<>();
-    for (Finding.Leak leak : judgement.leaks()) {
-      if (leak instanceof Finding.ThreadsLeaked t) {
-        List<JavaThread> first = firstRuns(t.threads());
-        moreThreads += t.threads().size() - first.size();
-        leak = new Finding.ThreadsLeaked(first, t.madeAt());
-      } else if (leak instanceof Finding.StoppedByGc t) {
-        List<JavaThread> first = firstRuns(t.threads());
-        moreThreads += t.threads().size() - first.size();
-        leak = new Finding.StoppedByGc(first);
-      } else if (leak instanceof Finding.DescriptorsLeaked d) {
-        List<OpenDescriptor> first = firstRunsDescriptors(d.descriptors());
-        moreDescriptors += d.descriptors().size() - first.size();
-        leak = new Finding.DescriptorsLeaked(first);
-      } else if (leak instanceof Finding.ClosedByGc d) {
-        List<OpenDescriptor> first = firstRunsDescriptors(d.descriptors());
-        moreDescriptors += d.descriptors().size() - first.size();
-        leak = new Finding.ClosedByGc(first);
-      }
-      leaks.add(leak);
-    }
-    if (moreThreads == 0 && moreDescriptors == 0) {
-      return judgement;
-    }
-    return new Judgement(
-            leaks,
-            judgement.unavailable(),
-            judgement.afterReadings(),
-            judgement.neighbours(),
-            judgement.notes(),
-            judgement.lingering())
-        .with(List.of(), Optional.of(Messages.handlesLeftAgain(moreThreads, moreDescriptors)));
-  }
-
-  /** Those of {@code threads} alive right after the first run; all of them when none was. */
-  private List<JavaThread> firstRuns(List<JavaThread> threads) {
-    List<JavaThread> first =
-        threads.stream().filter(t -> afterFirstRun.threads().contains(t.id())).toList();
-    return first.isEmpty() ? threads : first;
-  }
-
-  /** Those of {@code descriptors} open right after the first run; all of them when none was. */
-  private List<OpenDescriptor> firstRunsDescriptors(List<OpenDescriptor> descriptors) {
-    List<OpenDescriptor> first =
-        descriptors.stream()
-            .filter(o -> afterFirstRun.descriptors().contains(Diff.key(o.descriptor())))
-            .toList();
-    return first.isEmpty() ? descriptors : first;
   }
 
   /** How many tests ran beside this check so far (0 when not watched). */
