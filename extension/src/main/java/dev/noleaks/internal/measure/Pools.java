@@ -14,9 +14,10 @@ import java.util.Optional;
  * with "direct buffers leaked". The buffer check leaves out direct memory a pool's own figure shows
  * it took ({@code Rules.buffers}).
  *
- * <p>The list is {@link #BUILT_IN}. A pool is read only once its library runs in the JVM (a live
+ * <p>The list is {@link #BUILT_IN}. A pool is read only while its library runs in the JVM (a live
  * thread of the library's thread class), so that reading it never initialises a library the tests
- * do not use; its figure is then read at every snapshot (a few reflective calls).
+ * do not use; its figure is then read at every snapshot (a thread enumeration of ~10 µs and a few
+ * reflective calls).
  */
 public final class Pools {
 
@@ -63,14 +64,18 @@ public final class Pools {
    * none runs or its figures cannot be read.
    */
   static long[] bytes() {
-    Optional<Resolved> r = resolved;
+    // Read only while the library runs: after its threads have ended (a test class shut its
+    // event loops down), later checks, repeated mode's native trend among them, do not pay for
+    // the library's metric at every reading.
+    Optional<Resolved> r = find();
     if (r.isEmpty()) {
-      r = find();
-      if (r.isEmpty()) {
-        return NONE;
-      }
-      resolved = r;
+      return NONE;
     }
+    if (resolved.isEmpty() || resolved.get().loader() != r.get().loader()) {
+      resolved = r;
+      nettyMetric = null;
+    }
+    r = resolved;
     try {
       return r.get().pool().reader().bytes(r.get().loader());
     } catch (Throwable t) {
