@@ -214,9 +214,7 @@ public final class LeakCheck {
     if (!firstRunGrew.isEmpty()) {
       SingleRun.Excused second = SingleRun.excused(meters, baseline, afterSetUp, first, leftToGc);
       excused = second.checks();
-      mustOutlast = java.util.EnumSet.noneOf(Check.class);
-      firstRunGrew.forEach(f -> mustOutlast.add(f.check()));
-      mustOutlast.removeAll(second.setUpGrew());
+      mustOutlast = second.mustOutlast();
     }
   }
 
@@ -291,9 +289,7 @@ public final class LeakCheck {
   /** The end's readings and rules, before anything on its way out is waited for. */
   private Judgement judge() {
     Judgement judgement =
-        secondRunThrew == null && firstMid != null
-            ? SingleRun.end(baseline, firstMid, mustOutlast)
-            : SingleRun.end(baseline);
+        SingleRun.end(baseline, secondRunThrew == null ? firstMid : null, mustOutlast);
     int others = neighbours();
     if (others > 0) {
       // Its readings are its neighbours' as well: nothing is blamed, and it says so.

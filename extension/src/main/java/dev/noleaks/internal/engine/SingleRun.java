@@ -299,17 +299,22 @@ final class SingleRun {
                 Rules.leaks(
                     baseline.snapshot().diff(afterSetUp),
                     memory.withChecks(java.util.Set.of(Check.BUFFERS))));
-    java.util.Set<Check> excused = checksOf(first.grew());
+    java.util.Set<Check> mustOutlast = checksOf(first.grew());
+    mustOutlast.removeAll(setUpGrew);
+    java.util.Set<Check> excused = java.util.EnumSet.copyOf(mustOutlast);
     excused.removeAll(grewAgain);
-    excused.removeAll(setUpGrew);
-    return new Excused(excused, setUpGrew);
+    return new Excused(excused, mustOutlast);
   }
 
   /**
-   * What a second run excused, and what the set-up code grew (never excused, however the runs
-   * went).
+   * What a second run showed.
+   *
+   * @param checks the checks it excused: they grew in the first run only
+   * @param mustOutlast the checks that grew in the first run, not in the set-up code (whose growth
+   *     is never excused): what the second run grew of them is a leak only if it outlasts the
+   *     tear-down ({@link #end})
    */
-  record Excused(java.util.Set<Check> checks, java.util.Set<Check> setUpGrew) {}
+  record Excused(java.util.Set<Check> checks, java.util.Set<Check> mustOutlast) {}
 
   /**
    * Every meter right after a full GC, the heap first (before garbage can gather again), without
@@ -384,29 +389,17 @@ final class SingleRun {
     return OptionalLong.of(baseline.grownAtWindow() + since.getAsLong());
   }
 
-  static Judgement end(Baseline baseline) {
-    return end(LeakCheck.meters(), baseline, null, java.util.Set.of());
-  }
-
   /**
    * The end of a check: its readings and rules. With {@code mid} (memory read after a first run
-   * whose memory grew, before a second), memory the second run added counts only if it outlasted
-   * the tear-down, for the {@code eligible} checks (those that grew in the first run, not in the
-   * set-up code): a finding whose check grew by no more than its tolerance from {@code mid} to the
-   * end is the first run's alone (on commons-text, under load, GraalJS's first script and the first
-   * TLS set-up read above the tolerance right after the second run, and 10 KB above {@code mid} at
-   * the end).
+   * whose memory grew, before a second; null when there was none), memory the second run added
+   * counts only if it outlasted the tear-down, for the {@code eligible} checks (those that grew in
+   * the first run, not in the set-up code): a finding whose check grew by no more than its
+   * tolerance from {@code mid} to the end is the first run's alone (on commons-text, under load,
+   * GraalJS's first script and the first TLS set-up read above the tolerance right after the second
+   * run, and 10 KB above {@code mid} at the end).
    */
   static Judgement end(Baseline baseline, Readings mid, java.util.Set<Check> eligible) {
-    return end(LeakCheck.meters(), baseline, mid, eligible);
-  }
-
-  static Judgement end(Meters meters, Baseline baseline) {
-    return end(meters, baseline, null, java.util.Set.of());
-  }
-
-  private static Judgement end(
-      Meters meters, Baseline baseline, Readings mid, java.util.Set<Check> eligible) {
+    Meters meters = LeakCheck.meters();
     Judgement judgement = judge(meters, baseline, mid, eligible);
     // The after-snapshot is unreachable now, so the histogram shows the code's objects, not ours.
     List<Finding.Leak> leaks = new ArrayList<>(judgement.leaks());
@@ -455,8 +448,7 @@ final class SingleRun {
       // until it has shut down): waited for, bounded by the linger, then everything is read again.
       // Not descriptors alone: they hold no memory of their own, and a socket that lingers only
       // because such a thread is alive elsewhere (a static server's keep-alive connection) may
-      // never
-      // go, which cost 10-14 s in each of eight of jsoup's tests.
+      // never go, which cost 10-14 s in each of eight of jsoup's tests.
       Left.awaitGone(
           meters,
           new Left(lingering.threads(), List.of()),

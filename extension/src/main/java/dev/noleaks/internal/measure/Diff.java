@@ -114,9 +114,7 @@ public record Diff(Readings before, Readings after) {
    * either snapshot has no figure.
    */
   public long pooledDirectGrowth() {
-    return before.pooledDirect() < 0 || after.pooledDirect() < 0
-        ? 0
-        : after.pooledDirect() - before.pooledDirect();
+    return pooledGrowth(before.pooledDirect(), after.pooledDirect());
   }
 
   /**
@@ -124,9 +122,12 @@ public record Diff(Readings before, Readings after) {
    * snapshot has no figure.
    */
   public long pooledHeapGrowth() {
-    return before.pooledHeap() < 0 || after.pooledHeap() < 0
-        ? 0
-        : after.pooledHeap() - before.pooledHeap();
+    return pooledGrowth(before.pooledHeap(), after.pooledHeap());
+  }
+
+  /** A pool figure's growth; 0 when either reading has none (-1). */
+  private static long pooledGrowth(long before, long after) {
+    return before < 0 || after < 0 ? 0 : after - before;
   }
 
   /** Change in the number of mapped buffers. */

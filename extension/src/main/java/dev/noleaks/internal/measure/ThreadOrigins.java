@@ -241,9 +241,10 @@ public final class ThreadOrigins {
   }
 
   /**
-   * The origin all these makings share, if they share one: the same first frame outside the JDK
-   * (the line of the code that made them, or that handed a pool the work that made them; the frames
-   * below it differ between a test's first and second run).
+   * Where these makings were, by the first frame outside the JDK of each (the line of the code that
+   * made them, or that handed a pool the work that made them; the frames below it differ between a
+   * test's first and second run): one line, or up to {@link #MAX_SITES} when a pool's threads were
+   * made by work handed to it on different lines, all by one thread. Empty otherwise.
    */
   private static Optional<Origin> oneSite(List<Making> makings) {
     Set<StackTraceElement> sites = new java.util.LinkedHashSet<>();
