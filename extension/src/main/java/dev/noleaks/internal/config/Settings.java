@@ -34,7 +34,8 @@ public record Settings(
     Ignores ignores,
     boolean warnOnly,
     boolean rerun,
-    Lingering lingering) {
+    Lingering lingering,
+    HeapDump heapDump) {
 
   public static final String PREFIX = "noleaks.";
   public static final String DEFAULT_HEAP_TOLERANCE = "512 KB";
@@ -76,7 +77,8 @@ public record Settings(
           "ignore.descriptors",
           "rerun",
           "linger",
-          "linger.threads");
+          "linger.threads",
+          "heap.dump");
 
   /** The accepted values of {@code noleaks.rerun}. */
   static final String RERUN_FORM = "on-growth or never";
@@ -259,7 +261,8 @@ public record Settings(
         ignores,
         warnOnly,
         rerun,
-        lingering);
+        lingering,
+        heapDump);
   }
 
   /**
@@ -291,7 +294,8 @@ public record Settings(
         ignores,
         warnOnly,
         rerun,
-        lingering);
+        lingering,
+        heapDump);
   }
 
   public Settings withIgnores(Ignores ignores) {
@@ -307,7 +311,8 @@ public record Settings(
         ignores,
         warnOnly,
         rerun,
-        lingering);
+        lingering,
+        heapDump);
   }
 
   private static final class Resolver {
@@ -386,7 +391,8 @@ public record Settings(
           Ignores.builtIn().plus(threads, descriptors),
           warn,
           rerun,
-          lingering);
+          lingering,
+          heapDump());
     }
 
     /**
@@ -561,6 +567,22 @@ public record Settings(
 
     private boolean warnOnly() {
       return choice("mode", Attributes::warnOnly, "warn", "fail", "fail or warn", false);
+    }
+
+    /** What a heap leak's dump is for: {@code noleaks.heap.dump}, a setting with no attribute. */
+    private HeapDump heapDump() {
+      return config
+          .parameter("heap.dump")
+          .map(
+              text -> {
+                for (HeapDump d : HeapDump.values()) {
+                  if (d.word().equalsIgnoreCase(text.trim())) {
+                    return d;
+                  }
+                }
+                throw bad(PREFIX + "heap.dump", text, HeapDump.FORM);
+              })
+          .orElse(HeapDump.ON_LEAK);
     }
 
     /** Whether a single run whose memory grew runs again: {@code noleaks.rerun}, default yes. */

@@ -7,6 +7,7 @@ import dev.noleaks.internal.judge.Rules;
 import dev.noleaks.internal.judge.Trend;
 import dev.noleaks.internal.measure.Allocations;
 import dev.noleaks.internal.measure.ClassHistogram;
+import dev.noleaks.internal.measure.HeapPaths;
 import dev.noleaks.internal.measure.JvmMalloc;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Settler;
@@ -112,10 +113,14 @@ final class RepeatedRun {
     if (heap) {
       Optional<Finding.TrendGrew> leak = heapLeak(r, n, settings);
       if (leak.isPresent()) {
-        findings.add(
+        Finding.TrendGrew found =
             histograms.isPresent()
                 ? leak.get().withClasses(histograms.get().grownEveryRun(Rules.TOP_CLASSES))
-                : leak.get());
+                : leak.get();
+        findings.add(
+            HeapPaths.of(found.classes(), settings.heapDump())
+                .map(found::withHeldBy)
+                .orElse(found));
       }
     }
     if (nativeMemory) {
@@ -405,6 +410,6 @@ final class RepeatedRun {
 
   private static Finding.TrendGrew finding(
       Trend trend, int runs, Settings settings, Finding.Judged judged) {
-    return new Finding.TrendGrew(trend, runs, settings.warmup(), judged, List.of());
+    return new Finding.TrendGrew(trend, runs, settings.warmup(), judged);
   }
 }

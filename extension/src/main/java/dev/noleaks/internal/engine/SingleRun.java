@@ -2,6 +2,7 @@ package dev.noleaks.internal.engine;
 
 import dev.noleaks.Check;
 import dev.noleaks.JavaThread;
+import dev.noleaks.internal.config.HeapDump;
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
@@ -10,6 +11,7 @@ import dev.noleaks.internal.judge.Rules;
 import dev.noleaks.internal.measure.Allocations;
 import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.Diff;
+import dev.noleaks.internal.measure.HeapPaths;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
@@ -405,6 +407,7 @@ final class SingleRun {
     List<Finding.Leak> leaks = new ArrayList<>(judgement.leaks());
     if (baseline.histogram().isPresent() && leaks.stream().anyMatch(f -> f.check() == Check.HEAP)) {
       explainHeap(leaks, baseline.histogram().map(Histogram::text), ClassHistogram.takeLive());
+      showHeldBy(leaks, baseline.settings().heapDump());
     }
     return new Judgement(
         leaks, judgement.unavailable(), judgement.afterReadings(), judgement.lingering());
@@ -552,6 +555,22 @@ final class SingleRun {
             ClassHistogram.parse(after.get())
                 .grownSince(ClassHistogram.parseKept(before.get()), Rules.TOP_CLASSES);
         findings.set(i, heap.withClasses(grown));
+      }
+    }
+  }
+
+  /**
+   * Adds to a heap finding what holds its growth, from a dump of the live heap ({@link HeapPaths}):
+   * last, when the verdict is known, since the dump and its analysis take a second or two and only
+   * a leak pays for them.
+   */
+  private static void showHeldBy(List<Finding.Leak> findings, HeapDump dump) {
+    for (int i = 0; i < findings.size(); i++) {
+      if (findings.get(i) instanceof Finding.HeapGrew heap) {
+        Optional<HeapPaths.Outcome> held = HeapPaths.of(heap.classes(), dump);
+        if (held.isPresent()) {
+          findings.set(i, heap.withHeldBy(held.get()));
+        }
       }
     }
   }

@@ -4,6 +4,7 @@ import dev.noleaks.BufferPool;
 import dev.noleaks.Check;
 import dev.noleaks.JavaThread;
 import dev.noleaks.internal.measure.ClassHistogram;
+import dev.noleaks.internal.measure.HeapPaths;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.ThreadOrigins;
 import dev.noleaks.probe.MallocStats;
@@ -11,6 +12,7 @@ import dev.noleaks.probe.Reading;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One thing a check found, as data: a {@link Leak} (one record per kind) or a meter it could not
@@ -117,10 +119,19 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
    * @param after heap used after, bytes
    * @param classes the classes that grew most, when a class histogram could tell
    */
-  record HeapGrew(long before, long after, long tolerance, List<ClassHistogram.Growth> classes)
+  record HeapGrew(
+      long before,
+      long after,
+      long tolerance,
+      List<ClassHistogram.Growth> classes,
+      Optional<HeapPaths.Outcome> heldBy)
       implements Leak {
     public HeapGrew {
       classes = List.copyOf(classes);
+    }
+
+    public HeapGrew(long before, long after, long tolerance) {
+      this(before, after, tolerance, List.of(), Optional.empty());
     }
 
     public long growth() {
@@ -129,7 +140,12 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
 
     /** This finding naming the classes that grew. */
     public HeapGrew withClasses(List<ClassHistogram.Growth> grown) {
-      return new HeapGrew(before, after, tolerance, grown);
+      return new HeapGrew(before, after, tolerance, grown, heldBy);
+    }
+
+    /** This finding saying what holds the growth, from a heap dump. */
+    public HeapGrew withHeldBy(HeapPaths.Outcome outcome) {
+      return new HeapGrew(before, after, tolerance, classes, Optional.of(outcome));
     }
 
     @Override
@@ -228,15 +244,29 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
    * @param classes the classes that grew in every run (the heap's), when histograms could tell
    */
   record TrendGrew(
-      Trend trend, int runs, int warmup, Judged judged, List<ClassHistogram.Growth> classes)
+      Trend trend,
+      int runs,
+      int warmup,
+      Judged judged,
+      List<ClassHistogram.Growth> classes,
+      Optional<HeapPaths.Outcome> heldBy)
       implements Leak {
     public TrendGrew {
       classes = List.copyOf(classes);
     }
 
+    public TrendGrew(Trend trend, int runs, int warmup, Judged judged) {
+      this(trend, runs, warmup, judged, List.of(), Optional.empty());
+    }
+
     /** This finding naming the classes that grew. */
     public TrendGrew withClasses(List<ClassHistogram.Growth> grown) {
-      return new TrendGrew(trend, runs, warmup, judged, grown);
+      return new TrendGrew(trend, runs, warmup, judged, grown, heldBy);
+    }
+
+    /** This finding saying what holds the growth, from a heap dump. */
+    public TrendGrew withHeldBy(HeapPaths.Outcome outcome) {
+      return new TrendGrew(trend, runs, warmup, judged, classes, Optional.of(outcome));
     }
 
     @Override

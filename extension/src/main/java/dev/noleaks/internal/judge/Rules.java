@@ -217,8 +217,7 @@ public final class Rules {
       return Optional.empty();
     }
     return Optional.of(
-        new Finding.HeapGrew(
-            diff.before().heapUsed(), diff.after().heapUsed(), tolerance, List.of()));
+        new Finding.HeapGrew(diff.before().heapUsed(), diff.after().heapUsed(), tolerance));
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.judge.OpenDescriptor;
 import dev.noleaks.internal.judge.Trend;
 import dev.noleaks.internal.measure.ClassHistogram;
+import dev.noleaks.internal.measure.HeapPaths;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.ThreadOrigins;
 import dev.noleaks.probe.Descriptor;
@@ -201,13 +202,14 @@ public final class Messages {
               + " noleaks.linger)");
     }
     if (f instanceof Finding.TrendGrew t) {
-      return new Text(
-          trend(t.trend()) + classes(t.classes()),
-          List.of(
-              Sizes.plural(t.runs(), "measured run")
-                  + " after "
-                  + Sizes.plural(t.warmup(), "warm-up run")
-                  + judged(t.trend(), t.judged())));
+      List<String> details = new ArrayList<>();
+      t.heldBy().ifPresent(held -> details.addAll(heldBy(held)));
+      details.add(
+          Sizes.plural(t.runs(), "measured run")
+              + " after "
+              + Sizes.plural(t.warmup(), "warm-up run")
+              + judged(t.trend(), t.judged()));
+      return new Text(trend(t.trend()) + classes(t.classes()), details);
     }
     throw new IllegalArgumentException("a finding of an unknown kind: " + f);
   }
@@ -310,16 +312,49 @@ public final class Messages {
   }
 
   private static Text heapGrew(Finding.HeapGrew h) {
-    return new Text(
-        "heap grew " + Sizes.format(h.growth()) + classes(h.classes()),
-        List.of(
-            "heap used after a full GC: "
-                + Sizes.count(h.before())
-                + " B before, "
-                + Sizes.count(h.after())
-                + " B after (tolerance "
-                + Sizes.format(h.tolerance())
-                + ")"));
+    List<String> details = new ArrayList<>();
+    h.heldBy().ifPresent(held -> details.addAll(heldBy(held)));
+    details.add(
+        "heap used after a full GC: "
+            + Sizes.count(h.before())
+            + " B before, "
+            + Sizes.count(h.after())
+            + " B after (tolerance "
+            + Sizes.format(h.tolerance())
+            + ")");
+    return new Text("heap grew " + Sizes.format(h.growth()) + classes(h.classes()), details);
+  }
+
+  /**
+   * What holds a heap leak, first under its line: {@code held by static CacheExample.UNBOUNDED →
+   * HashMap[…] → CacheExample$Document (1,000 of them)}.
+   */
+  private static List<String> heldBy(HeapPaths.Outcome held) {
+    List<String> lines = new ArrayList<>();
+    for (HeapPaths.Path p : held.paths()) {
+      lines.add(
+          "held by "
+              + HeapPaths.joined(p)
+              + " ("
+              + (p.instances() == 1 ? "1 instance" : Sizes.count(p.instances()) + " of them")
+              + ")");
+    }
+    held.unavailable().ifPresent(why -> lines.add("what holds it not found: " + why));
+    if (held.paths().isEmpty() && held.unavailable().isEmpty()) {
+      lines.add(
+          "what holds it not found: no single path from a GC root holds most of any grown class's"
+              + " new instances (noleaks.heap.dump=keep keeps the dump for a heap analyser)");
+    }
+    held.keptDump()
+        .ifPresent(
+            dump ->
+                lines.add(
+                    "heap dump kept: "
+                        + dump
+                        + " ("
+                        + Sizes.seconds(held.took())
+                        + " to dump and read)"));
+    return lines;
   }
 
   /**
