@@ -77,14 +77,63 @@ class HeapPathsTest {
     assertThat(failureOf(KeepsSessions.class))
         .hasMessageContaining(
             "held by static HeapPathsTest.SESSIONS → HashMap[…] → HeapPathsTest$Session (2,000 of"
-                + " them)");
+                + " them, 1,000 more than after the first run)");
   }
 
   @Test
   void growthOfAJdkClassIsFollowedFromTheCodesStaticField() {
     assertThat(failureOf(KeepsBlocks.class))
         .hasMessageContaining(
-            "held by static HeapPathsTest.BLOCKS → ArrayList[i] → byte[] (2,000 of them)");
+            "held by static HeapPathsTest.BLOCKS → ArrayList[i] → byte[] (2,000 of them, 1,000 more"
+                + " than after the first run)");
+  }
+
+  /** An earlier test's leak, of the same shape and size, stays where it was. */
+  static final List<Session> EARLIER = new ArrayList<>();
+
+  static final List<Session> LATER = new ArrayList<>();
+
+  @NoLeaks(checks = Check.HEAP)
+  static class KeepsSessionsInALaterList {
+    @Test
+    void test() {
+      for (int i = 0; i < SESSIONS_PER_RUN; i++) {
+        LATER.add(new Session(i, new byte[1024]));
+      }
+    }
+  }
+
+  @Test
+  void theNewInstancesAreToldFromAnEarlierLeakOfTheSameShape() {
+    for (int i = 0; i < 2 * SESSIONS_PER_RUN; i++) {
+      EARLIER.add(new Session(i, new byte[1024]));
+    }
+    try {
+      assertThat(failureOf(KeepsSessionsInALaterList.class))
+          .hasMessageContaining("held by static HeapPathsTest.LATER → ArrayList[i]")
+          .hasMessageNotContaining("EARLIER");
+    } finally {
+      EARLIER.clear();
+      LATER.clear();
+    }
+  }
+
+  @Test
+  void withOneDumpTwoHoldersAlikeInSizeAreBothShown() {
+    for (int i = 0; i < SESSIONS_PER_RUN; i++) {
+      EARLIER.add(new Session(i, new byte[1024]));
+    }
+    try {
+      assertThat(failureOf(KeepsSessionsInALaterList.class, "noleaks.rerun", "never"))
+          .hasMessageContaining("held by one of these, alike in size")
+          .hasMessageContaining(
+              "  static HeapPathsTest.LATER → ArrayList[i] → HeapPathsTest$Session")
+          .hasMessageContaining(
+              "  static HeapPathsTest.EARLIER → ArrayList[i] → HeapPathsTest$Session");
+    } finally {
+      EARLIER.clear();
+      LATER.clear();
+    }
   }
 
   @Test

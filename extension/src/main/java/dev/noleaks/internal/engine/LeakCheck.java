@@ -9,6 +9,7 @@ import dev.noleaks.internal.judge.Rules;
 import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.Concurrency;
 import dev.noleaks.internal.measure.Diff;
+import dev.noleaks.internal.measure.HeapPaths;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
@@ -88,6 +89,10 @@ public final class LeakCheck {
   private final Set<Check> blamedOnNested = ConcurrentHashMap.newKeySet();
   private List<JavaThread> threadsAtStart;
   private Handles afterFirstRun;
+
+  /** The live heap after a first run whose heap or buffers grew, for an end that finds a leak. */
+  private Optional<HeapPaths.Dump> firstRunDump = Optional.empty();
+
   private Readings firstMid;
   private Set<Check> mustOutlast = Set.of();
   private final ThreadOrigins.Owner owner;
@@ -191,6 +196,7 @@ public final class LeakCheck {
       return;
     }
     firstRunGrew = first.grew();
+    firstRunDump = first.dump();
     firstMid = firstRunGrew.isEmpty() ? null : first.mid();
     afterFirstRun = handles.orElse(null);
     // What the second run's code makes is its own: a thread that a thread of the first run makes
@@ -288,6 +294,14 @@ public final class LeakCheck {
 
   /** The end's readings and rules, before anything on its way out is waited for. */
   private Judgement judge() {
+    try {
+      return judgeOnce();
+    } finally {
+      firstRunDump.ifPresent(HeapPaths.Dump::close);
+    }
+  }
+
+  private Judgement judgeOnce() {
     Judgement judgement =
         SingleRun.end(baseline, secondRunThrew == null ? firstMid : null, mustOutlast);
     int others = neighbours();
@@ -298,6 +312,11 @@ public final class LeakCheck {
     if (!excused.isEmpty()) {
       judgement = judgement.without(f -> excused.contains(f.check()));
     }
+    judgement =
+        SingleRun.withHeldBy(
+            judgement,
+            settings.heapDump(),
+            secondRunThrew == null ? firstRunDump : Optional.empty());
     judgement = Handles.attributed(judgement, Set.of(owner, secondRun), madeSince);
     if (afterFirstRun != null && secondRunThrew == null) {
       judgement = afterFirstRun.judged(judgement, secondRun, secondRunSince);

@@ -118,7 +118,7 @@ final class RepeatedRun {
                 ? leak.get().withClasses(histograms.get().grownEveryRun(Rules.TOP_CLASSES))
                 : leak.get();
         findings.add(
-            HeapPaths.of(found.classes(), settings.heapDump())
+            HeapPaths.of(found.classes(), settings.heapDump(), Optional.empty())
                 .map(found::withHeldBy)
                 .orElse(found));
       }

@@ -79,7 +79,17 @@ final class SingleRun {
    * @param mid the memory right after the first run, after a full GC (null when not read)
    */
   record FirstRun(
-      Baseline baseline, List<Finding.Leak> grew, Readings mid, List<Finding.Leak> leftToGc) {}
+      Baseline baseline,
+      List<Finding.Leak> grew,
+      Readings mid,
+      List<Finding.Leak> leftToGc,
+      Optional<HeapPaths.Dump> dump) {
+
+    FirstRun(
+        Baseline baseline, List<Finding.Leak> grew, Readings mid, List<Finding.Leak> leftToGc) {
+      this(baseline, grew, mid, leftToGc, Optional.empty());
+    }
+  }
 
   /** The checks a second run judges anew; descriptors and threads are judged over both runs. */
   private static final java.util.Set<Check> MEMORY =
@@ -271,7 +281,13 @@ final class SingleRun {
       // Names the classes for the note; not kept (its own GC: the reading above left garbage).
       explainHeap(named, baseline.histogram().map(Histogram::text), ClassHistogram.takeLive());
     }
-    return new FirstRun(baseline, List.copyOf(named), mid, leftToGc);
+    // What holds a heap or buffer leak is told by what grew between this dump and the end's: a
+    // dump costs 40-110 ms on a small heap, and is read only if the end finds a leak.
+    Optional<HeapPaths.Dump> dump =
+        grew.stream().anyMatch(f -> f.check() == Check.HEAP || f.check() == Check.BUFFERS)
+            ? HeapPaths.dumpBefore(s.heapDump())
+            : Optional.empty();
+    return new FirstRun(baseline, List.copyOf(named), mid, leftToGc, dump);
   }
 
   /**
@@ -407,7 +423,6 @@ final class SingleRun {
     List<Finding.Leak> leaks = new ArrayList<>(judgement.leaks());
     if (baseline.histogram().isPresent() && leaks.stream().anyMatch(f -> f.check() == Check.HEAP)) {
       explainHeap(leaks, baseline.histogram().map(Histogram::text), ClassHistogram.takeLive());
-      showHeldBy(leaks, baseline.settings().heapDump());
     }
     return new Judgement(
         leaks, judgement.unavailable(), judgement.afterReadings(), judgement.lingering());
@@ -560,19 +575,33 @@ final class SingleRun {
   }
 
   /**
-   * Adds to a heap finding what holds its growth, from a dump of the live heap ({@link HeapPaths}):
-   * last, when the verdict is known, since the dump and its analysis take a second or two and only
-   * a leak pays for them.
+   * The judgement with what holds its heap and buffer leaks, from a dump of the live heap ({@link
+   * HeapPaths}; a buffer is a {@code DirectByteBuffer} on the heap), compared with {@code before}
+   * when a first run left one: last, once the verdict is known, since the dumps and their analysis
+   * take a second or two and only a leak pays for them.
    */
-  private static void showHeldBy(List<Finding.Leak> findings, HeapDump dump) {
+  static Judgement withHeldBy(
+      Judgement judgement, HeapDump setting, Optional<HeapPaths.Dump> before) {
+    List<Finding.Leak> findings = new ArrayList<>(judgement.leaks());
+    boolean changed = false;
     for (int i = 0; i < findings.size(); i++) {
-      if (findings.get(i) instanceof Finding.HeapGrew heap) {
-        Optional<HeapPaths.Outcome> held = HeapPaths.of(heap.classes(), dump);
+      Finding.Leak f = findings.get(i);
+      if (f instanceof Finding.HeapGrew heap) {
+        Optional<HeapPaths.Outcome> held = HeapPaths.of(heap.classes(), setting, before);
         if (held.isPresent()) {
           findings.set(i, heap.withHeldBy(held.get()));
+          changed = true;
+        }
+      } else if (f instanceof Finding.BuffersGrew buffers) {
+        Optional<HeapPaths.Outcome> held =
+            HeapPaths.ofBuffers(buffers.pool(), buffers.more(), setting, before);
+        if (held.isPresent()) {
+          findings.set(i, buffers.withHeldBy(held.get()));
+          changed = true;
         }
       }
     }
+    return changed ? judgement.withLeaks(findings) : judgement;
   }
 
   /**

@@ -99,8 +99,20 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
    * A buffer pool with more buffers than before, or whose buffers grew above the tolerance.
    *
    * @param pool the JDK's name of the pool: {@code direct} or {@code mapped}
+   * @param heldBy what holds the new buffers, when a heap dump was read
    */
-  record BuffersGrew(String pool, BufferPool before, BufferPool after) implements Leak {
+  record BuffersGrew(
+      String pool, BufferPool before, BufferPool after, Optional<HeapPaths.Outcome> heldBy)
+      implements Leak {
+    public BuffersGrew(String pool, BufferPool before, BufferPool after) {
+      this(pool, before, after, Optional.empty());
+    }
+
+    /** This finding saying what holds the buffers, from a heap dump. */
+    public BuffersGrew withHeldBy(HeapPaths.Outcome outcome) {
+      return new BuffersGrew(pool, before, after, Optional.of(outcome));
+    }
+
     /** How many more buffers there are (0 or less: the same buffers grew). */
     public long more() {
       return after.count() - before.count();

@@ -4,6 +4,7 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.noleaks.internal.config.HeapDump;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -12,11 +13,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import shark.ApplicationLeak;
 import shark.CloseableHeapGraph;
@@ -28,36 +32,56 @@ import shark.HeapAnalyzer;
 import shark.HeapObject;
 import shark.HprofHeapGraph;
 import shark.HprofRecordTag;
+import shark.IgnoredReferenceMatcher;
 import shark.LeakTrace;
 import shark.LeakTraceReference;
 import shark.MetadataExtractor;
+import shark.ReferencePattern;
 
 /**
- * Where a heap leak is held: the shortest strong path from a GC root to the instances of the class
- * that grew, read from a heap dump of live objects with shark (LeakCanary's heap analyser). Runs
- * only when a heap leak was found: a dump and its analysis took 1–2 s for 7–260 MB dumps here in a
- * warm JVM; the first in a JVM loads shark and Kotlin's library (4 s in the examples).
+ * Where a heap leak is held: the shortest strong path from a GC root to the new instances of the
+ * class that grew, read from heap dumps of live objects with shark (LeakCanary's heap analyser).
+ * Runs only for a leak: a dump and its analysis took 1–2 s for 7–260 MB dumps here in a warm JVM;
+ * the first in a JVM loads shark and Kotlin's library (4 s in the examples).
  *
  * <p>The instances are grouped by the shape of their path (shark's leak signature: field names,
- * entries without their index or key); the group whose size is nearest the class's growth is the
- * leak's, since what a test leaks shares one path while the instances that were there before
- * scatter over many (module tables, the JDK's caches). A group is shown only when it holds at least
- * half the growth and at most three times it.
+ * entries without their index or key). Which group holds the <em>new</em> ones is read from two
+ * dumps when there are two: one taken after a first run whose memory grew ({@link #dumpBefore}),
+ * one at the end; the group that grew between them is the leak's, whatever earlier tests left in
+ * the same place. With one dump (repeated mode, {@code noleaks.rerun=never}) it is the group whose
+ * size is nearest the growth, from half to three times it; when another group is as near, both are
+ * shown, since one dump cannot tell them apart.
  */
 public final class HeapPaths {
 
   private static final AtomicLong DUMPS = new AtomicLong();
+
+  /**
+   * References that do not keep an object alive, which shark would otherwise follow: a weak, soft
+   * or phantom reference's referent (every direct buffer is the referent of its {@code Cleaner},
+   * which a static list of the JDK holds), and the GC's list of discovered references.
+   */
+  private static final List<IgnoredReferenceMatcher> NOT_STRONG =
+      List.of(
+          new IgnoredReferenceMatcher(
+              new ReferencePattern.InstanceFieldPattern("java.lang.ref.Reference", "referent")),
+          new IgnoredReferenceMatcher(
+              new ReferencePattern.InstanceFieldPattern("java.lang.ref.Reference", "discovered")));
+
+  private static final Set<String> BUFFER_CLASSES =
+      Set.of("java.nio.DirectByteBuffer", "java.nio.DirectByteBufferR");
 
   private HeapPaths() {}
 
   /**
    * One path: {@code static CacheExample.UNBOUNDED → HashMap[…] → CacheExample$Document}.
    *
-   * @param className the class whose instances it holds
-   * @param instances how many of them share the path
+   * @param instances how many of the instances share the path
+   * @param grewBy how many more there were than in the earlier dump, when there was one
    * @param steps from the root (a static field, or a GC root's description) to the class
+   * @param holdsTheRest whether the other new instances of the class are reached through these
    */
-  public record Path(String className, int instances, List<String> steps) {
+  public record Path(int instances, OptionalInt grewBy, List<String> steps, boolean holdsTheRest) {
     public Path {
       steps = List.copyOf(steps);
     }
@@ -66,10 +90,11 @@ public final class HeapPaths {
   /**
    * What the analysis found.
    *
-   * @param paths the path, or none when no single path holds most of the growth
+   * @param paths the path, several when one dump could not tell which, none when no single path
+   *     holds most of the growth
    * @param unavailable why there are no paths, when the analysis could not run
    * @param keptDump the heap dump, when a setting keeps it
-   * @param took how long the dump and its analysis took
+   * @param took how long the dumps and their analysis took
    */
   public record Outcome(
       List<Path> paths,
@@ -90,37 +115,134 @@ public final class HeapPaths {
   }
 
   /**
-   * What holds the instances of the classes that {@code grown} lists, as {@code setting} asks:
-   * empty when it says never, or no class grew in count (a histogram could not be taken).
+   * A dump of the live heap taken between a check's runs, read at its end if a leak is found; its
+   * file is deleted by {@link #close}, or when the JVM exits if a check never ends.
    */
-  public static Optional<Outcome> of(List<ClassHistogram.Growth> grown, HeapDump setting) {
-    Map<String, Long> counted = new LinkedHashMap<>();
-    grown.stream()
-        .filter(g -> g.instances() > 0)
-        .forEach(g -> counted.put(g.className(), g.instances()));
-    if (setting == HeapDump.NEVER || counted.isEmpty()) {
-      return Optional.empty();
+  public static final class Dump implements AutoCloseable {
+    private final java.nio.file.Path file;
+
+    private Dump(java.nio.file.Path file) {
+      this.file = file;
+      file.toFile().deleteOnExit();
     }
-    return Optional.of(find(HeapDump.directory(), counted, setting == HeapDump.KEEP));
+
+    @Override
+    public void close() {
+      try {
+        Files.deleteIfExists(file);
+      } catch (IOException e) {
+        // left behind in the owner-only directory; deleted when the JVM exits
+      }
+    }
   }
 
   /**
-   * Dumps the live heap into {@code directory} (made owner-only) and finds the path to the
-   * instances of one class of {@code grown} (class name to instance growth, largest growth in bytes
-   * first; classes that grew in count only): {@link #target}. The dump is deleted afterwards unless
-   * {@code keep}.
+   * A dump of the live heap now, for an end that may find a leak, as {@code setting} asks; empty
+   * when it says never or the heap cannot be dumped (the end then reads one dump). Costs the dump
+   * only: 40–110 ms for a 7 MB heap here, 0.2–0.7 s for 260 MB.
    */
-  public static Outcome find(java.nio.file.Path directory, Map<String, Long> grown, boolean keep) {
-    long start = System.nanoTime();
+  public static Optional<Dump> dumpBefore(HeapDump setting) {
+    if (setting == HeapDump.NEVER || !roomToAnalyse()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Dump(dumpLiveHeap(HeapDump.directory())));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The instances a path is wanted to.
+   *
+   * @param instances which objects they are
+   * @param own whether they are of the code's own class (not the JDK's)
+   * @param growth how many more of them there are
+   */
+  record Target(Predicate<HeapObject> instances, boolean own, long growth) {
+
+    static Target of(String className, long growth) {
+      return new Target(o -> className.equals(className(o)), !fromTheJdk(className), growth);
+    }
+  }
+
+  /**
+   * What holds the new instances of the classes that {@code grown} lists, as {@code setting} asks:
+   * empty when it says never, or no class grew in count (a histogram could not be taken). The class
+   * is the code's own class that grew most in bytes, else the class that grew most: one class,
+   * since with several shark counted the instances of one on the paths to another twice (3,992 of
+   * 2,000 sessions held in a map, beside its nodes and keys; measured).
+   */
+  public static Optional<Outcome> of(
+      List<ClassHistogram.Growth> grown, HeapDump setting, Optional<Dump> before) {
+    List<ClassHistogram.Growth> counted = grown.stream().filter(g -> g.instances() > 0).toList();
+    Optional<ClassHistogram.Growth> chosen =
+        counted.stream()
+            .filter(g -> !fromTheJdk(g.className()))
+            .findFirst()
+            .or(() -> counted.stream().findFirst());
+    if (setting == HeapDump.NEVER || chosen.isEmpty()) {
+      return Optional.empty();
+    }
+    Target target = Target.of(chosen.get().className(), chosen.get().instances());
+    return Optional.of(find(HeapDump.directory(), target, setting == HeapDump.KEEP, before));
+  }
+
+  /**
+   * What holds {@code more} buffers of the JDK's {@code pool} ({@code direct} or {@code mapped})
+   * that a buffer finding counts, as {@code setting} asks. Each is a {@code DirectByteBuffer} (or
+   * its read-only kin) on the heap: a mapped one has a file descriptor, a direct one none; slices
+   * and duplicates (an attachment) are not counted in the pool, so they are left out.
+   */
+  public static Optional<Outcome> ofBuffers(
+      String pool, long more, HeapDump setting, Optional<Dump> before) {
+    if (setting == HeapDump.NEVER || more <= 0) {
+      return Optional.empty();
+    }
+    boolean mapped = pool.equals("mapped");
+    Predicate<HeapObject> buffers =
+        o ->
+            o instanceof HeapObject.HeapInstance i
+                && BUFFER_CLASSES.contains(i.getInstanceClassName())
+                && isNull(i, "java.nio.DirectByteBuffer", "att")
+                && isNull(i, "java.nio.MappedByteBuffer", "fd") != mapped;
+    return Optional.of(
+        find(
+            HeapDump.directory(),
+            new Target(buffers, false, more),
+            setting == HeapDump.KEEP,
+            before));
+  }
+
+  private static boolean isNull(HeapObject.HeapInstance i, String declaringClass, String field) {
+    shark.HeapField f = i.get(declaringClass, field);
+    return f == null || f.getValue().isNullReference();
+  }
+
+  /**
+   * shark indexes every object of a dump, some tens of bytes each: a heap of 256 MB in 1 KB objects
+   * was analysed within -Xmx400m (measured); many small objects need more. Half the heap's size
+   * free keeps a failing test from ending in an OutOfMemoryError instead.
+   */
+  private static boolean roomToAnalyse() {
     Runtime runtime = Runtime.getRuntime();
     long used = runtime.totalMemory() - runtime.freeMemory();
-    // shark indexes every object of the dump, some tens of bytes each: a heap of 256 MB in 1 KB
-    // objects was analysed within -Xmx400m (measured); many small objects need more. Half the
-    // heap's size free keeps a failing test from ending in an OutOfMemoryError instead.
-    if (runtime.maxMemory() - used < used / 2) {
+    return runtime.maxMemory() - used >= used / 2;
+  }
+
+  /**
+   * Dumps the live heap into {@code directory} (made owner-only) and finds the path to {@code
+   * target}'s new instances, against {@code before} when there is one. The end's dump is deleted
+   * afterwards unless {@code keep}.
+   */
+  static Outcome find(
+      java.nio.file.Path directory, Target target, boolean keep, Optional<Dump> before) {
+    long start = System.nanoTime();
+    if (!roomToAnalyse()) {
+      Runtime runtime = Runtime.getRuntime();
       return Outcome.unavailable(
           "the heap ("
-              + (used >> 20)
+              + ((runtime.totalMemory() - runtime.freeMemory()) >> 20)
               + " MB used of "
               + (runtime.maxMemory() >> 20)
               + " MB) leaves too little room to analyse its dump in this JVM",
@@ -134,8 +256,14 @@ public final class HeapPaths {
           "the heap could not be dumped into " + directory + ": " + e, start);
     }
     try {
-      String target = target(grown).orElseThrow();
-      List<Path> paths = analyse(dump.toFile(), target, grown.get(target));
+      List<ApplicationLeak> now = groups(dump.toFile(), target);
+      Optional<Map<String, Integer>> earlier =
+          before.map(b -> counts(groups(b.file.toFile(), target)));
+      List<Path> paths =
+          earlier
+              .flatMap(counts -> grewMost(now, counts))
+              .map(List::of)
+              .orElseGet(() -> nearest(now, target));
       return new Outcome(
           paths,
           Optional.empty(),
@@ -176,7 +304,8 @@ public final class HeapPaths {
     return dump;
   }
 
-  private static List<Path> analyse(File dump, String target, long growth) {
+  /** The target's instances in {@code dump}, grouped by the shape of their paths. */
+  private static List<ApplicationLeak> groups(File dump, Target target) {
     HeapAnalysis analysis;
     try (CloseableHeapGraph graph =
         HprofHeapGraph.Companion.openHeapGraph(dump, null, EnumSet.allOf(HprofRecordTag.class))) {
@@ -185,52 +314,107 @@ public final class HeapPaths {
               .analyze(
                   dump,
                   graph,
-                  new FilteringLeakingObjectFinder(
-                      List.of(object -> target.equals(className(object)))),
-                  List.of(),
+                  new FilteringLeakingObjectFinder(List.of(o -> target.instances().test(o))),
+                  NOT_STRONG,
                   false,
                   List.of(),
                   MetadataExtractor.Companion.getNO_OP());
     } catch (IOException e) {
-      throw new IllegalStateException(e);
+      throw new UncheckedIOException(e);
     }
     if (analysis instanceof HeapAnalysisFailure failure) {
       throw new IllegalStateException(failure.getException());
     }
-    return nearest(((HeapAnalysisSuccess) analysis).getApplicationLeaks(), growth)
-        .map(trace -> List.of(new Path(target, trace.count(), steps(trace.trace()))))
-        .orElse(List.of());
+    return ((HeapAnalysisSuccess) analysis).getApplicationLeaks();
+  }
+
+  private static Map<String, Integer> counts(List<ApplicationLeak> groups) {
+    Map<String, Integer> counts = new HashMap<>();
+    groups.forEach(g -> counts.put(g.getSignature(), g.getLeakTraces().size()));
+    return counts;
+  }
+
+  /** The group that gained most instances since the earlier dump, if one gained any. */
+  private static Optional<Path> grewMost(List<ApplicationLeak> now, Map<String, Integer> before) {
+    ApplicationLeak most = null;
+    int mostGained = 0;
+    for (ApplicationLeak g : now) {
+      int gained = g.getLeakTraces().size() - before.getOrDefault(g.getSignature(), 0);
+      if (gained > mostGained) {
+        most = g;
+        mostGained = gained;
+      }
+    }
+    return most == null
+        ? Optional.empty()
+        : Optional.of(
+            new Path(
+                most.getLeakTraces().size(),
+                OptionalInt.of(mostGained),
+                steps(most.getLeakTraces().get(0)),
+                false));
   }
 
   /**
-   * The class a path is wanted to: the code's own class that grew most in bytes, else the class
-   * that grew most. One class: with several, shark counted the instances of one on the paths to
-   * another twice (3,992 of 2,000 sessions held in a map, beside its nodes and keys; measured).
+   * With one dump: the group whose size is nearest the growth, if near enough, with any other as
+   * near (one dump cannot tell them apart: two lists that each hold two buffers, one from an
+   * earlier test); else, for the code's own class, the group holding the rest.
    */
-  static Optional<String> target(Map<String, Long> grown) {
-    return grown.keySet().stream()
-        .filter(c -> !fromTheJdk(c))
-        .findFirst()
-        .or(() -> grown.keySet().stream().findFirst());
-  }
-
-  private record Group(LeakTrace trace, int count) {}
-
-  /** The group of paths whose size is nearest the growth, if near enough. */
-  private static Optional<Group> nearest(List<ApplicationLeak> groups, long growth) {
-    Group best = null;
-    for (ApplicationLeak group : groups) {
-      int count = group.getLeakTraces().size();
+  private static List<Path> nearest(List<ApplicationLeak> groups, Target target) {
+    long growth = target.growth();
+    List<ApplicationLeak> near = new ArrayList<>();
+    long best = Long.MAX_VALUE;
+    for (ApplicationLeak g : groups) {
+      int count = g.getLeakTraces().size();
       // Up to three times: repeated mode's growth counts the measured runs, the heap holds the
       // warm-up runs' instances too (5 warm-up runs beside as few as 5 measured ones).
       if (count * 2L < growth || count > growth * 3) {
         continue;
       }
-      if (best == null || Math.abs(count - growth) < Math.abs(best.count() - growth)) {
-        best = new Group(group.getLeakTraces().get(0), count);
+      long distance = Math.abs(count - growth);
+      if (distance < best) {
+        near.clear();
+        best = distance;
+      }
+      if (distance == best) {
+        near.add(g);
       }
     }
-    return Optional.ofNullable(best);
+    if (near.isEmpty() && target.own()) {
+      return holdingTheRest(groups, growth).map(List::of).orElse(List.of());
+    }
+    return near.stream()
+        .limit(3)
+        .map(
+            g ->
+                new Path(
+                    g.getLeakTraces().size(),
+                    OptionalInt.empty(),
+                    steps(g.getLeakTraces().get(0)),
+                    false))
+        .toList();
+  }
+
+  /**
+   * A structure of the code's own class (a tree whose nodes are that class) has paths only to the
+   * instances reached first: shark leaves out a path through another instance it looks for. The
+   * largest group of paths then holds the rest, when fewer paths than new instances were found
+   * (ReferenceCycleExample: 2 roots held by a static list, 4,000 nodes under them).
+   */
+  private static Optional<Path> holdingTheRest(List<ApplicationLeak> groups, long growth) {
+    int found = groups.stream().mapToInt(g -> g.getLeakTraces().size()).sum();
+    if (found * 2L >= growth) {
+      return Optional.empty();
+    }
+    return groups.stream()
+        .max(java.util.Comparator.comparingInt(g -> g.getLeakTraces().size()))
+        .map(
+            g ->
+                new Path(
+                    g.getLeakTraces().size(),
+                    OptionalInt.empty(),
+                    steps(g.getLeakTraces().get(0)),
+                    true));
   }
 
   private static boolean fromTheJdk(String className) {
@@ -294,7 +478,11 @@ public final class HeapPaths {
 
   /** A class name without its package: {@code CacheExample$Document}, {@code byte[]}. */
   private static String simpleName(String className) {
-    return className.substring(className.lastIndexOf('.') + 1);
+    String simple = className.substring(className.lastIndexOf('.') + 1);
+    // A lambda's hidden class, ListenerExample$$Lambda$785+0x00007fdbcc215340 in a dump: its
+    // number and address say nothing a reader can look up.
+    int lambda = simple.indexOf("$$Lambda");
+    return lambda < 0 ? simple : simple.substring(0, lambda + "$$Lambda".length());
   }
 
   private static String className(HeapObject object) {

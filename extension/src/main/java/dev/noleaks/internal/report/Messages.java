@@ -170,7 +170,7 @@ public final class Messages {
       return threadsLeaked(t.threads(), t.madeAt());
     }
     if (f instanceof Finding.BuffersGrew b) {
-      return new Text(buffersGrew(b));
+      return new Text(buffersGrew(b), b.heldBy().map(Messages::heldBy).orElse(List.of()));
     }
     if (f instanceof Finding.HeapGrew h) {
       return heapGrew(h);
@@ -326,17 +326,29 @@ public final class Messages {
   }
 
   /**
-   * What holds a heap leak, first under its line: {@code held by static CacheExample.UNBOUNDED →
-   * HashMap[…] → CacheExample$Document (1,000 of them)}.
+   * What holds a heap or buffer leak, first under its line: {@code held by static
+   * CacheExample.UNBOUNDED → HashMap[key] → CacheExample$Document (2,000 of them, 1,000 more than
+   * after the first run)}.
    */
   private static List<String> heldBy(HeapPaths.Outcome held) {
     List<String> lines = new ArrayList<>();
+    boolean alike = held.paths().size() > 1;
+    if (alike) {
+      lines.add(
+          "held by one of these, alike in size (a single heap dump cannot tell which holds the new"
+              + " instances; a second run can: noleaks.rerun):");
+    }
     for (HeapPaths.Path p : held.paths()) {
       lines.add(
-          "held by "
+          (alike ? "  " : "held by ")
               + HeapPaths.joined(p)
               + " ("
               + (p.instances() == 1 ? "1 instance" : Sizes.count(p.instances()) + " of them")
+              + p.grewBy().stream()
+                  .mapToObj(more -> ", " + Sizes.count(more) + " more than after the first run")
+                  .findFirst()
+                  .orElse("")
+              + (p.holdsTheRest() ? ", the class's other new instances reached through them" : "")
               + ")");
     }
     held.unavailable().ifPresent(why -> lines.add("what holds it not found: " + why));
