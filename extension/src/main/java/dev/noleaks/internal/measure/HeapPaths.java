@@ -347,12 +347,7 @@ public final class HeapPaths {
     }
     return most == null
         ? Optional.empty()
-        : Optional.of(
-            new Path(
-                most.getLeakTraces().size(),
-                OptionalInt.of(mostGained),
-                steps(most.getLeakTraces().get(0)),
-                false));
+        : Optional.of(path(most, OptionalInt.of(mostGained), false));
   }
 
   /**
@@ -383,16 +378,7 @@ public final class HeapPaths {
     if (near.isEmpty() && target.own()) {
       return holdingTheRest(groups, growth).map(List::of).orElse(List.of());
     }
-    return near.stream()
-        .limit(3)
-        .map(
-            g ->
-                new Path(
-                    g.getLeakTraces().size(),
-                    OptionalInt.empty(),
-                    steps(g.getLeakTraces().get(0)),
-                    false))
-        .toList();
+    return near.stream().limit(3).map(g -> path(g, OptionalInt.empty(), false)).toList();
   }
 
   /**
@@ -408,13 +394,13 @@ public final class HeapPaths {
     }
     return groups.stream()
         .max(java.util.Comparator.comparingInt(g -> g.getLeakTraces().size()))
-        .map(
-            g ->
-                new Path(
-                    g.getLeakTraces().size(),
-                    OptionalInt.empty(),
-                    steps(g.getLeakTraces().get(0)),
-                    true));
+        .map(g -> path(g, OptionalInt.empty(), true));
+  }
+
+  /** A group's first path, and how many instances share it. */
+  private static Path path(ApplicationLeak group, OptionalInt grewBy, boolean holdsTheRest) {
+    return new Path(
+        group.getLeakTraces().size(), grewBy, steps(group.getLeakTraces().get(0)), holdsTheRest);
   }
 
   private static boolean fromTheJdk(String className) {
