@@ -11,6 +11,16 @@ final class Scenarios {
 
   private Scenarios() {}
 
+  /**
+   * Where a leaked descriptor was opened, which its finding says when the NoLeaks agent runs (the
+   * examples' build runs them with it): {@code … opened by thread "main" at …}.
+   */
+  private static final String OPENED_BY = " opened by thread \"";
+
+  private static String openedIn(String method) {
+    return "\" at " + HandlesExample.class.getName() + "." + method + "(HandlesExample.java:";
+  }
+
   static final List<Scenario> ALL =
       List.of(
           new Scenario(
@@ -23,15 +33,32 @@ final class Scenarios {
           new Scenario(
               "Handles never closed (CreateFile without CloseHandle)",
               HandlesExample.class,
-              leak("leakyFileInputStream", "file descriptor", "/orders.csv"),
+              leak(
+                  "leakyFileInputStream",
+                  "file descriptor",
+                  "/orders.csv (file)" + OPENED_BY,
+                  openedIn("leakyFileInputStream")),
               leak(
                   "leakyStreamLeftToTheGarbageCollector",
                   "never closed, released only when the garbage collector ran",
                   "/orders.csv"),
-              leak("leakyRandomAccessFile", "file descriptor", "/index.dat"),
-              leak("leakyFileChannel", "file descriptor", "/orders.csv"),
-              leak("leakySocket", "file descriptor", "socket:["),
-              leak("leakyFileInputStreamSnapshots", "file descriptor", "/orders.csv")),
+              leak(
+                  "leakyRandomAccessFile",
+                  "file descriptor",
+                  "/index.dat (file)" + OPENED_BY,
+                  openedIn("leakyRandomAccessFile")),
+              leak(
+                  "leakyFileChannel",
+                  "file descriptor",
+                  "/orders.csv (file)" + OPENED_BY,
+                  openedIn("leakyFileChannel")),
+              leak(
+                  "leakySocket", "file descriptor", "socket:[", OPENED_BY, openedIn("leakySocket")),
+              leak(
+                  "leakyFileInputStreamSnapshots",
+                  "file descriptor",
+                  "/orders.csv (file)" + OPENED_BY,
+                  openedIn("leakyFileInputStreamSnapshots"))),
           new Scenario(
               "Cache that grows without bound",
               CacheExample.class,

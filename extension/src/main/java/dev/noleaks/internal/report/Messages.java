@@ -229,7 +229,12 @@ public final class Messages {
         + " made (that code's growth: a pool or server starting threads as work arrives)";
   }
 
-  /** Descriptors as messages show them: {@code /tmp/x.log (file), socket:[81234] (tcp …)}. */
+  /**
+   * Descriptors as messages show them: {@code /tmp/x.log (file), socket:[81234] (tcp …)}; with the
+   * agent, where each was opened, by the first frame that is not the JDK's (as a thread's made-at
+   * line): {@code /tmp/x.log (file) opened by thread "main" at
+   * com.example.Store.open(Store.java:42)}.
+   */
   private static String descriptors(List<OpenDescriptor> descriptors) {
     return descriptors.stream()
         .map(
@@ -238,7 +243,15 @@ public final class Messages {
               return descriptor.target()
                   + " ("
                   + d.socket().orElse(descriptor.kind().label())
-                  + ")";
+                  + ")"
+                  + d.openedAt()
+                      .map(
+                          site ->
+                              " opened by thread \""
+                                  + site.thread()
+                                  + "\""
+                                  + ownFrame(site.stack()).map(f -> " at " + frame(f)).orElse(""))
+                      .orElse("");
             })
         .collect(Collectors.joining(", "));
   }
@@ -681,8 +694,9 @@ public final class Messages {
   }
 
   /**
-   * The top frame that is not the JDK's: where the thread's own code waits or runs. The frames
-   * above it are parking and queue internals (5 to 7 of them for a thread blocked on a queue).
+   * The top frame that is not the JDK's: where the thread's own code waits or runs (the frames
+   * above it are parking and queue internals, 5 to 7 of them for a thread blocked on a queue), or
+   * the code that opened a descriptor (the frames above it are the JDK's opening, 3 to 12).
    */
   private static Optional<StackTraceElement> ownFrame(List<StackTraceElement> stack) {
     return stack.stream().filter(e -> !ThreadOrigins.isJdk(e.getClassName())).findFirst();
