@@ -17,6 +17,9 @@ final class Scenarios {
    */
   private static final String OPENED_BY = " opened by thread \"";
 
+  /** Where a leaked thread was made: {@code made by thread "main" at …}. */
+  private static final String MADE_BY = "made by thread \"main\" at dev.noleaks.examples.";
+
   private static String openedIn(String method) {
     return "\" at " + HandlesExample.class.getName() + "." + method + "(HandlesExample.java:";
   }
@@ -41,7 +44,8 @@ final class Scenarios {
               leak(
                   "leakyStreamLeftToTheGarbageCollector",
                   "never closed, released only when the garbage collector ran",
-                  "/orders.csv"),
+                  "/orders.csv (file)" + OPENED_BY,
+                  openedIn("leakyStreamLeftToTheGarbageCollector")),
               leak(
                   "leakyRandomAccessFile",
                   "file descriptor",
@@ -62,26 +66,54 @@ final class Scenarios {
           new Scenario(
               "Cache that grows without bound",
               CacheExample.class,
-              leak("leakyUnboundedCache", "heap grew", "byte[]", "CacheExample$Document")),
+              leak(
+                  "leakyUnboundedCache",
+                  "heap grew",
+                  "byte[]",
+                  "held by static CacheExample.UNBOUNDED → HashMap[key] → CacheExample$Document")),
           new Scenario(
               "Listener registered and never removed",
               ListenerExample.class,
-              leak("leakyListenerKeepsItsViewAlive", "heap grew", "double[]"),
-              leak("leakyListenerEveryRun", "heap grew")),
+              leak(
+                  "leakyListenerKeepsItsViewAlive",
+                  "heap grew",
+                  "held by static ListenerExample.FEED → ListenerExample$PriceFeed.listeners →",
+                  "→ double[]"),
+              leak(
+                  "leakyListenerEveryRun",
+                  "heap grew",
+                  "held by static ListenerExample.FEED → ListenerExample$PriceFeed.listeners →")),
           new Scenario(
               "Threads started and never stopped",
               ThreadsExample.class,
-              leak("leakyThreadNeverStopped", "leaked", "\"metrics-poller\""),
-              leak("leakyExecutorNeverShutDown", "leaked", "\"pool-", "-thread-2\""),
+              leak(
+                  "leakyThreadNeverStopped",
+                  "leaked",
+                  "\"metrics-poller\"",
+                  MADE_BY + "ThreadsExample.startPoller(ThreadsExample.java:"),
+              leak(
+                  "leakyExecutorNeverShutDown",
+                  "leaked",
+                  "\"pool-",
+                  "-thread-2\"",
+                  "made by thread \"main\" at one of: dev.noleaks.examples.ThreadsExample"
+                      + ".computeReport("),
               leak(
                   "leakyTimerNeverCancelled",
                   "1 thread never stopped, ended only when the garbage collector ran: \"Timer-",
+                  MADE_BY + "ThreadsExample.leakyTimerNeverCancelled(ThreadsExample.java:",
                   "Timer.cancel()"),
               leak(
                   "leakyExecutorLeftToTheGarbageCollector",
                   "1 thread never stopped, ended only when the garbage collector ran: \"pool-",
+                  MADE_BY
+                      + "ThreadsExample.leakyExecutorLeftToTheGarbageCollector(ThreadsExample.java:",
                   "ExecutorService.shutdown()"),
-              leak("leakyThreadNeverStoppedFluent", "leaked", "\"metrics-poller\"")),
+              leak(
+                  "leakyThreadNeverStoppedFluent",
+                  "leaked",
+                  "\"metrics-poller\"",
+                  MADE_BY + "ThreadsExample.startPoller(ThreadsExample.java:")),
           new Scenario(
               "Pooled objects never returned",
               PoolExample.class,
@@ -89,24 +121,39 @@ final class Scenarios {
           new Scenario(
               "Module loaded and never unloaded (URLClassLoader)",
               ClassLoaderExample.class,
-              leak("leakyLoaderNeverClosed", "file descriptor", "/greeting-plugin.jar"),
+              leak(
+                  "leakyLoaderNeverClosed",
+                  "file descriptor",
+                  "/greeting-plugin.jar (file)" + OPENED_BY,
+                  "\" at dev.noleaks.examples.ClassLoaderExample."),
               leak("leakyLoaderNeverUnloaded", "URLClassLoader", "cleared by garbage collection")),
           new Scenario(
               "Memory-mapped file kept mapped",
               MappedFileExample.class,
-              leak("leakyMappingKeptInStaticList", "mapped buffer leaked")),
+              leak(
+                  "leakyMappingKeptInStaticList",
+                  "mapped buffer leaked",
+                  "held by static MappedFileExample.INDEXES → ArrayList[i] → DirectByteBufferR")),
           new Scenario(
               "Direct buffer kept in a static field",
               DirectBufferExample.class,
-              leak("leakyDirectBufferKeptInStaticList", "direct buffer leaked"),
-              leak("leakyDirectBufferKeptInStaticListFluent", "direct buffer leaked")),
+              leak(
+                  "leakyDirectBufferKeptInStaticList",
+                  "direct buffer leaked",
+                  "held by static DirectBufferExample.SCRATCH → ArrayList[i] → DirectByteBuffer"),
+              leak(
+                  "leakyDirectBufferKeptInStaticListFluent",
+                  "direct buffer leaked",
+                  "held by static DirectBufferExample.SPARE → ArrayList[i] → DirectByteBuffer")),
           new Scenario(
               "Reference cycles (not a leak on the JVM)",
               ReferenceCycleExample.class,
               leak(
                   "leakyCyclesReachableFromStaticField",
                   "heap grew",
-                  "ReferenceCycleExample$Node")),
+                  "ReferenceCycleExample$Node",
+                  "held by static ReferenceCycleExample.DEBUG_ROOTS → ArrayList[i] →"
+                      + " ReferenceCycleExample$Node")),
           new Scenario(
               "Native heap fragmentation (memory pools)",
               FragmentationExample.class,

@@ -63,7 +63,7 @@ record Handles(Set<Long> threads, Set<String> descriptors) {
    * made since {@code since} are that code's growth, in a note; {@code own}'s say where its code
    * made them. Call after the end's full GC.
    */
-  static Judgement attributed(Judgement judgement, Set<ThreadOrigins.Owner> own, long since) {
+  static Judgement attributed(Judgement judgement, ThreadOrigins.Scope scope) {
     Optional<Finding.ThreadsLeaked> threads =
         judgement.leaks().stream()
             .filter(Finding.ThreadsLeaked.class::isInstance)
@@ -72,7 +72,8 @@ record Handles(Set<Long> threads, Set<String> descriptors) {
     if (threads.isEmpty()) {
       return judgement;
     }
-    ThreadOrigins.Attribution origins = ThreadOrigins.of(own, since, threads.get().threads());
+    ThreadOrigins.Attribution origins =
+        ThreadOrigins.of(scope.own(), scope.since(), threads.get().threads());
     List<JavaThread> ours =
         threads.get().threads().stream().filter(t -> !origins.grownByOthers().contains(t)).toList();
     List<Finding.Leak> leaks = new ArrayList<>();
@@ -145,7 +146,7 @@ record Handles(Set<Long> threads, Set<String> descriptors) {
       } else if (leak instanceof Finding.StoppedByGc t) {
         List<JavaThread> first = firstRuns(t.threads());
         moreThreads += t.threads().size() - first.size();
-        leak = new Finding.StoppedByGc(first);
+        leak = new Finding.StoppedByGc(first, t.madeAt());
       } else if (leak instanceof Finding.DescriptorsLeaked d) {
         List<OpenDescriptor> first = firstRunsDescriptors(d.descriptors());
         moreDescriptors += d.descriptors().size() - first.size();

@@ -189,7 +189,7 @@ public final class LeakCheck {
         threadsAtStart == null
             ? Optional.empty()
             : Handles.leftBy(meters, settings, threadsAtStart);
-    SingleRun.FirstRun first = SingleRun.afterFirstRun(meters, baseline);
+    SingleRun.FirstRun first = SingleRun.afterFirstRun(meters, baseline, scope());
     baseline = first.baseline();
     leftToGc.addAll(first.leftToGc());
     if (first.grew().isEmpty() && handles.isEmpty()) {
@@ -218,7 +218,8 @@ public final class LeakCheck {
       ThreadOrigins.restore(firstRunOwner);
     }
     if (!firstRunGrew.isEmpty()) {
-      SingleRun.Excused second = SingleRun.excused(meters, baseline, afterSetUp, first, leftToGc);
+      SingleRun.Excused second =
+          SingleRun.excused(meters, baseline, afterSetUp, first, scope(), leftToGc);
       excused = second.checks();
       mustOutlast = second.mustOutlast();
     }
@@ -303,7 +304,7 @@ public final class LeakCheck {
 
   private Judgement judgeOnce() {
     Judgement judgement =
-        SingleRun.end(baseline, secondRunThrew == null ? firstMid : null, mustOutlast);
+        SingleRun.end(baseline, secondRunThrew == null ? firstMid : null, mustOutlast, scope());
     int others = neighbours();
     if (others > 0) {
       // Its readings are its neighbours' as well: nothing is blamed, and it says so.
@@ -317,13 +318,18 @@ public final class LeakCheck {
             judgement,
             settings.heapDump(),
             secondRunThrew == null ? firstRunDump : Optional.empty());
-    judgement = Handles.attributed(judgement, Set.of(owner, secondRun), madeSince);
+    judgement = Handles.attributed(judgement, scope());
     if (afterFirstRun != null && secondRunThrew == null) {
       judgement = afterFirstRun.judged(judgement, secondRun, secondRunSince);
     }
     List<Finding> more = new ArrayList<>(trend);
     more.addAll(leftToGc); // dropped unclosed before a GC NoLeaks ran between the runs
     return judgement.with(more, secondRunNote(judgement));
+  }
+
+  /** The threads this check's code made: its runs' since it began. */
+  private ThreadOrigins.Scope scope() {
+    return new ThreadOrigins.Scope(Set.of(owner, secondRun), madeSince);
   }
 
   /** How many tests ran beside this check so far (0 when not watched). */

@@ -7,6 +7,7 @@ import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Left;
+import dev.noleaks.internal.judge.OpenDescriptor;
 import dev.noleaks.internal.judge.Rules;
 import dev.noleaks.internal.measure.Allocations;
 import dev.noleaks.internal.measure.ClassHistogram;
@@ -15,10 +16,12 @@ import dev.noleaks.internal.measure.HeapPaths;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
+import dev.noleaks.internal.measure.ThreadOrigins;
 import dev.noleaks.internal.report.Messages;
 import dev.noleaks.probe.Descriptor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -242,7 +245,7 @@ final class SingleRun {
    * buffers have not grown before any GC (one reading, as {@link #cleanWithoutGc}). Otherwise a
    * full GC, which the end of the check can then usually skip: its heap bound starts from here.
    */
-  static FirstRun afterFirstRun(Meters meters, Baseline baseline) {
+  static FirstRun afterFirstRun(Meters meters, Baseline baseline, ThreadOrigins.Scope scope) {
     Settings s = baseline.settings();
     java.util.Set<Check> checks = memoryChecks(s);
     Settings memory = s.withChecks(checks);
@@ -257,7 +260,7 @@ final class SingleRun {
       }
     }
     List<Finding.Leak> leftToGc = new ArrayList<>();
-    Readings mid = memoryAfterGc(meters, baseline, leftToGc);
+    Readings mid = memoryAfterGc(meters, baseline, scope, leftToGc);
     List<Finding.Leak> grew = Rules.leaks(before.diff(mid), memory);
     Allocations read = meters.allocationsAtLastCapture();
     if (grew.isEmpty()) {
@@ -302,10 +305,11 @@ final class SingleRun {
       Baseline baseline,
       Readings afterSetUp,
       FirstRun first,
+      ThreadOrigins.Scope scope,
       List<Finding.Leak> leftToGc) {
     Settings s = baseline.settings();
     Settings memory = s.withChecks(memoryChecks(s));
-    Readings second = memoryAfterGc(meters, baseline, leftToGc);
+    Readings second = memoryAfterGc(meters, baseline, scope, leftToGc);
     java.util.Set<Check> grewAgain = checksOf(Rules.leaks(first.mid().diff(second), memory));
     // Buffers only: their counts are exact, while native readings between the check's start and
     // the method's move by hundreds of KB in a JVM's first tests (NoLeaks' own GC and histogram,
@@ -339,7 +343,7 @@ final class SingleRun {
    * thread stacks; the JIT waited for before the GC when native readings need it.
    */
   private static Readings memoryAfterGc(
-      Meters meters, Baseline baseline, List<Finding.Leak> leftToGc) {
+      Meters meters, Baseline baseline, ThreadOrigins.Scope scope, List<Finding.Leak> leftToGc) {
     Settings s = baseline.settings();
     if (quietCompiler(meters, s)) {
       Settler.awaitCompilerQuiet(meters);
@@ -364,12 +368,16 @@ final class SingleRun {
       open = onTheirWayOut.exceptDescriptors(open);
       alive = onTheirWayOut.exceptThreads(alive);
     }
+    // Where they were opened and made is read now: a descriptor's record and a thread's making go
+    // with them, and a closed socket leaves the kernel's tables.
+    List<OpenDescriptor> openSited = OpenDescriptor.of(open);
+    Map<Long, ThreadOrigins.Origin> madeAt = scope.madeAt(alive);
     Settler.collectGarbage();
     Readings after = meters.capture(true, false);
     if (!open.isEmpty() || !alive.isEmpty()) {
       Settler.awaitCleaners(meters, open, alive);
-      Rules.closedByGc(open, meters.probe().descriptors()).ifPresent(leftToGc::add);
-      Rules.stoppedByGc(alive, Meters.threads(false)).ifPresent(leftToGc::add);
+      Rules.closedByGc(openSited, meters.probe().descriptors()).ifPresent(leftToGc::add);
+      Rules.stoppedByGc(alive, madeAt, Meters.threads(false)).ifPresent(leftToGc::add);
     }
     return after;
   }
@@ -416,9 +424,10 @@ final class SingleRun {
    * GraalJS's first script and the first TLS set-up read above the tolerance right after the second
    * run, and 10 KB above {@code mid} at the end).
    */
-  static Judgement end(Baseline baseline, Readings mid, java.util.Set<Check> eligible) {
+  static Judgement end(
+      Baseline baseline, Readings mid, java.util.Set<Check> eligible, ThreadOrigins.Scope scope) {
     Meters meters = LeakCheck.meters();
-    Judgement judgement = judge(meters, baseline, mid, eligible);
+    Judgement judgement = judge(meters, baseline, mid, eligible, scope);
     // The after-snapshot is unreachable now, so the histogram shows the code's objects, not ours.
     List<Finding.Leak> leaks = new ArrayList<>(judgement.leaks());
     if (baseline.histogram().isPresent() && leaks.stream().anyMatch(f -> f.check() == Check.HEAP)) {
@@ -438,7 +447,11 @@ final class SingleRun {
   }
 
   private static Judgement judge(
-      Meters meters, Baseline baseline, Readings mid, java.util.Set<Check> eligible) {
+      Meters meters,
+      Baseline baseline,
+      Readings mid,
+      java.util.Set<Check> eligible,
+      ThreadOrigins.Scope scope) {
     // In repeated mode heap and native memory are judged by their trend, not here.
     Settings s = baseline.settings().forSingleRun();
     Optional<Judgement> clean = cleanWithoutGc(meters, baseline, s);
@@ -454,6 +467,9 @@ final class SingleRun {
         s.checks(Check.THREADS)
             ? Settler.aliveWithoutGc(before, s.ignores(), s.settleTimeout())
             : List.of();
+    // Read before the GC, as between the runs (memoryAfterGc)
+    List<OpenDescriptor> openBeforeGcSited = OpenDescriptor.of(openBeforeGc);
+    Map<Long, ThreadOrigins.Origin> madeBeforeGc = scope.madeAt(aliveBeforeGc);
     Readings after = settle(meters, before, s);
     Left lingering = lingering(before, after, s);
     List<Finding.Leak> leaks = Rules.leaks(before.diff(lingering.removeFrom(after)), s);
@@ -487,9 +503,12 @@ final class SingleRun {
     }
     List<Finding.Leak> all = new ArrayList<>(leaks);
     // What went away by itself after lingering was not the GC's doing alone.
-    Rules.closedByGc(wasLingering.exceptDescriptors(openBeforeGc), after.descriptors())
+    List<Descriptor> notLingering = wasLingering.exceptDescriptors(openBeforeGc);
+    Rules.closedByGc(
+            openBeforeGcSited.stream().filter(d -> notLingering.contains(d.descriptor())).toList(),
+            after.descriptors())
         .ifPresent(all::add);
-    Rules.stoppedByGc(wasLingering.exceptThreads(aliveBeforeGc), after.threads())
+    Rules.stoppedByGc(wasLingering.exceptThreads(aliveBeforeGc), madeBeforeGc, after.threads())
         .ifPresent(all::add);
     return new Judgement(
         all, Rules.unavailable(after, baseline.settings()), Messages.readings(after), lingering);

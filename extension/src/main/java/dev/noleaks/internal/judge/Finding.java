@@ -222,9 +222,11 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
   }
 
   /** Threads the code never stopped that ended only when the garbage collector ran. */
-  record StoppedByGc(List<JavaThread> threads) implements Leak {
+  record StoppedByGc(List<JavaThread> threads, Map<Long, ThreadOrigins.Origin> madeAt)
+      implements Leak {
     public StoppedByGc {
       threads = List.copyOf(threads);
+      madeAt = Map.copyOf(madeAt);
     }
 
     @Override

@@ -6,11 +6,13 @@ import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.Readings;
+import dev.noleaks.internal.measure.ThreadOrigins;
 import dev.noleaks.probe.Descriptor;
 import dev.noleaks.probe.Reading;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -88,15 +90,15 @@ public final class Rules {
    * stays open, and a busy service runs out of them.
    */
   public static Optional<Finding.Leak> closedByGc(
-      List<Descriptor> openBeforeGc, Reading<List<Descriptor>> settled) {
+      List<OpenDescriptor> openBeforeGc, Reading<List<Descriptor>> settled) {
     Set<String> stillOpen = new HashSet<>();
     settled.toOptional().orElse(List.of()).forEach(d -> stillOpen.add(Diff.key(d)));
-    List<Descriptor> released =
-        openBeforeGc.stream().filter(d -> !stillOpen.contains(Diff.key(d))).toList();
+    List<OpenDescriptor> released =
+        openBeforeGc.stream().filter(d -> !stillOpen.contains(Diff.key(d.descriptor()))).toList();
     if (released.isEmpty() || !settled.isAvailable()) {
       return Optional.empty();
     }
-    return Optional.of(new Finding.ClosedByGc(OpenDescriptor.of(released)));
+    return Optional.of(new Finding.ClosedByGc(released));
   }
 
   public static Optional<Finding.Leak> descriptors(Diff diff, Ignores ignores) {
@@ -117,7 +119,9 @@ public final class Rules {
    * reference.
    */
   public static Optional<Finding.Leak> stoppedByGc(
-      List<JavaThread> aliveBeforeGc, List<JavaThread> settled) {
+      List<JavaThread> aliveBeforeGc,
+      Map<Long, ThreadOrigins.Origin> madeAt,
+      List<JavaThread> settled) {
     Set<Long> stillAlive = new HashSet<>();
     settled.forEach(t -> stillAlive.add(t.id()));
     List<JavaThread> stopped =
@@ -127,7 +131,7 @@ public final class Rules {
     if (stopped.isEmpty()) {
       return Optional.empty();
     }
-    return Optional.of(new Finding.StoppedByGc(stopped));
+    return Optional.of(new Finding.StoppedByGc(stopped, madeAt));
   }
 
   /**

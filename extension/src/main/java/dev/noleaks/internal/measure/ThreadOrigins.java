@@ -104,6 +104,28 @@ public final class ThreadOrigins {
     }
   }
 
+  /**
+   * A check's own threads: those its owners' code made since it began.
+   *
+   * @param own the check's owners (its runs)
+   * @param since {@link #now} when it began
+   */
+  public record Scope(Set<Owner> own, long since) {
+    public static final Scope NONE = new Scope(Set.of(), Long.MAX_VALUE);
+
+    public Scope {
+      own = Set.copyOf(own);
+    }
+
+    /**
+     * Where the check's code made {@code threads}, when that is certain: read while they are alive,
+     * since a thread's making goes with it.
+     */
+    public Map<Long, Origin> madeAt(List<JavaThread> threads) {
+      return own.isEmpty() ? Map.of() : of(own, since, threads).madeAt();
+    }
+  }
+
   /** One thread's making, held by that thread's thread-local map for as long as it runs. */
   private static final class Making {
     final Owner owner;

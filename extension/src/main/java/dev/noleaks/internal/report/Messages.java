@@ -188,6 +188,10 @@ public final class Messages {
       return leftToTheGc(
           Sizes.plural(s.threads().size(), "thread") + " never stopped, ended",
           s.threads().stream().map(Messages::named).collect(Collectors.joining(", ")),
+          s.threads().stream()
+              .filter(t -> s.madeAt().containsKey(t.id()))
+              .map(t -> quoted(t) + " " + madeBy(s.madeAt().get(t.id())))
+              .toList(),
           "stop it (Timer.cancel(), ExecutorService.shutdown() and awaitTermination(), close())"
               + " instead of leaving it to a GC that may not run: until one does, it keeps"
               + " running, holds what its tasks reference and, unless a daemon, keeps the JVM"
@@ -287,12 +291,7 @@ public final class Messages {
       ThreadOrigins.Origin origin = madeAt.get(t.id());
       if (origin != null) {
         // Right under the thread, where a truncated report still shows it.
-        details.add(
-            "  made by thread \""
-                + origin.madeBy()
-                + "\" at "
-                + (origin.certain() ? "" : "one of: ")
-                + origin.sites().stream().map(Messages::frame).collect(Collectors.joining(", ")));
+        details.add("  " + madeBy(origin));
       }
       for (StackTraceElement frame : t.stack()) {
         details.add("    at " + frame(frame));
@@ -460,7 +459,22 @@ public final class Messages {
 
   /** What the code left for the garbage collector to release: {@code "<what> only when …: …"}. */
   private static Text leftToTheGc(String what, String which, String advice) {
-    return new Text(what + " only when the garbage collector ran: " + which, List.of(advice));
+    return leftToTheGc(what, which, List.of(), advice);
+  }
+
+  private static Text leftToTheGc(String what, String which, List<String> where, String advice) {
+    List<String> details = new ArrayList<>(where);
+    details.add(advice);
+    return new Text(what + " only when the garbage collector ran: " + which, details);
+  }
+
+  /** {@code made by thread "main" at com.example.Poller.start(Poller.java:25)}. */
+  private static String madeBy(ThreadOrigins.Origin origin) {
+    return "made by thread \""
+        + origin.madeBy()
+        + "\" at "
+        + (origin.certain() ? "" : "one of: ")
+        + origin.sites().stream().map(Messages::frame).collect(Collectors.joining(", "));
   }
 
   /** {@code 2 threads ("HttpClient-1-SelectorManager", …) and 3 file descriptors (…)}. */
