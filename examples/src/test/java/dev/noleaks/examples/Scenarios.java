@@ -126,7 +126,12 @@ final class Scenarios {
                   "file descriptor",
                   "/greeting-plugin.jar (file)" + OPENED_BY,
                   "\" at dev.noleaks.examples.ClassLoaderExample."),
-              leak("leakyLoaderNeverUnloaded", "URLClassLoader", "cleared by garbage collection")),
+              leak(
+                  "leakyLoaderNeverUnloaded",
+                  "URLClassLoader",
+                  "cleared by garbage collection",
+                  "held by static ClassLoaderExample.PLUGINS → HashMap[\"greeting-2\"] →"
+                      + " URLClassLoader (1 instance)")),
           new Scenario(
               "Memory-mapped file kept mapped",
               MappedFileExample.class,

@@ -2,11 +2,15 @@ package dev.noleaks.assertions;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.engine.LeakCheck;
+import dev.noleaks.internal.measure.HeapPaths;
 import dev.noleaks.internal.report.Messages;
 import java.lang.ref.Reference;
+import java.lang.ref.SoftReference;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import org.assertj.core.api.AbstractAssert;
 import org.awaitility.core.ConditionTimeoutException;
 
@@ -75,7 +79,10 @@ public final class ReferenceAssert extends AbstractAssert<ReferenceAssert, Refer
               referent,
               Duration.ofNanos(System.nanoTime() - start),
               collections[0],
-              LeakCheck.meters().explicitGcWorks()));
+              LeakCheck.meters().explicitGcWorks(),
+              actual instanceof SoftReference
+                  ? Optional.empty()
+                  : HeapPaths.ofReferent(actual, Settings.fromSystemProperties().heapDump())));
     }
     return myself;
   }

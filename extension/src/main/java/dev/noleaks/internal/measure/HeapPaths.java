@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.lang.ref.Reference;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import shark.ApplicationLeak;
@@ -159,11 +162,86 @@ public final class HeapPaths {
    * @param own whether they are of the code's own class (not the JDK's)
    * @param growth how many more of them there are
    */
-  record Target(Predicate<HeapObject> instances, boolean own, long growth) {
+  record Target(
+      Predicate<HeapObject> instances,
+      boolean own,
+      long growth,
+      Optional<String> ignoringLocalsOf) {
 
     static Target of(String className, long growth) {
-      return new Target(o -> className.equals(className(o)), !fromTheJdk(className), growth);
+      return new Target(
+          o -> className.equals(className(o)), !fromTheJdk(className), growth, Optional.empty());
     }
+  }
+
+  /** Holds the reference an assertion asks about while the heap is dumped, to find it there. */
+  static final class Watched {
+    final Reference<?> reference;
+
+    Watched(Reference<?> reference) {
+      this.reference = reference;
+    }
+  }
+
+  private static final AtomicReference<Watched> WATCHED = new AtomicReference<>();
+
+  /**
+   * What holds the referent of {@code reference}, which a garbage collection did not clear, as
+   * {@code setting} asks: the shortest path other than through a local variable of the calling
+   * thread (the test's own locals, which the test can see).
+   */
+  public static Optional<Outcome> ofReferent(Reference<?> reference, HeapDump setting) {
+    if (setting == HeapDump.NEVER) {
+      return Optional.empty();
+    }
+    Predicate<HeapObject> referent =
+        new Predicate<>() {
+          private OptionalLong id;
+
+          @Override
+          public boolean test(HeapObject o) {
+            if (id == null) {
+              id = watchedReferent(o.getGraph());
+            }
+            return id.isPresent() && o.getObjectId() == id.getAsLong();
+          }
+        };
+    WATCHED.set(new Watched(reference));
+    try {
+      return Optional.of(
+          find(
+              HeapDump.directory(),
+              new Target(referent, false, 1, Optional.of(Thread.currentThread().getName())),
+              setting == HeapDump.KEEP,
+              Optional.empty()));
+    } finally {
+      WATCHED.set(null);
+    }
+  }
+
+  /**
+   * The id of the referent of the reference that {@link #WATCHED} held when the heap was dumped.
+   */
+  private static OptionalLong watchedReferent(shark.HeapGraph graph) {
+    HeapObject.HeapClass watched = graph.findClassByName(Watched.class.getName());
+    if (watched == null) {
+      return OptionalLong.empty();
+    }
+    for (java.util.Iterator<HeapObject.HeapInstance> i = watched.getInstances().iterator();
+        i.hasNext(); ) {
+      shark.HeapField ref = i.next().get(Watched.class.getName(), "reference");
+      if (ref == null || ref.getValue().isNullReference()) {
+        continue;
+      }
+      HeapObject reference = graph.findObjectByIdOrNull(ref.getValue().getAsNonNullObjectId());
+      if (reference instanceof HeapObject.HeapInstance r) {
+        shark.HeapField referent = r.get("java.lang.ref.Reference", "referent");
+        if (referent != null && referent.getValue().isNonNullReference()) {
+          return OptionalLong.of(referent.getValue().getAsNonNullObjectId());
+        }
+      }
+    }
+    return OptionalLong.empty();
   }
 
   /**
@@ -209,7 +287,7 @@ public final class HeapPaths {
     return Optional.of(
         find(
             HeapDump.directory(),
-            new Target(buffers, false, more),
+            new Target(buffers, false, more, Optional.empty()),
             setting == HeapDump.KEEP,
             before));
   }
@@ -315,7 +393,7 @@ public final class HeapPaths {
                   dump,
                   graph,
                   new FilteringLeakingObjectFinder(List.of(o -> target.instances().test(o))),
-                  NOT_STRONG,
+                  ignored(target),
                   false,
                   List.of(),
                   MetadataExtractor.Companion.getNO_OP());
@@ -326,6 +404,17 @@ public final class HeapPaths {
       throw new IllegalStateException(failure.getException());
     }
     return ((HeapAnalysisSuccess) analysis).getApplicationLeaks();
+  }
+
+  private static List<IgnoredReferenceMatcher> ignored(Target target) {
+    if (target.ignoringLocalsOf().isEmpty()) {
+      return NOT_STRONG;
+    }
+    List<IgnoredReferenceMatcher> ignored = new ArrayList<>(NOT_STRONG);
+    ignored.add(
+        new IgnoredReferenceMatcher(
+            new ReferencePattern.JavaLocalPattern(target.ignoringLocalsOf().get())));
+    return ignored;
   }
 
   private static Map<String, Integer> counts(List<ApplicationLeak> groups) {

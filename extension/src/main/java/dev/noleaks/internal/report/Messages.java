@@ -836,7 +836,8 @@ public final class Messages {
       String referent,
       Duration waited,
       int collections,
-      boolean explicitGcWorks) {
+      boolean explicitGcWorks,
+      Optional<HeapPaths.Outcome> heldBy) {
     return "Expecting the "
         + reference.getClass().getSimpleName()
         + " to "
@@ -853,7 +854,8 @@ public final class Messages {
                 ? "System.gc() is disabled (-XX:+DisableExplicitGC), so collections happened only"
                     + " on their own."
                 : "Something still refers to it: a static field, a cache or registry, a listener,"
-                    + " a ThreadLocal, a running thread, or a local variable of the test itself.");
+                    + " a ThreadLocal, a running thread, or a local variable of the test itself.")
+        + heldBy.map(held -> "\n" + String.join("\n", heldBy(held))).orElse("");
   }
 
   public static String fragmentation(
