@@ -44,8 +44,8 @@ import shark.ReferencePattern;
 /**
  * Where a heap leak is held: the shortest strong path from a GC root to the new instances of the
  * class that grew, read from heap dumps of live objects with shark (LeakCanary's heap analyser).
- * Runs only for a leak: a dump and its analysis took 1–2 s for 7–260 MB dumps here in a warm JVM;
- * the first in a JVM loads shark and Kotlin's library (4 s in the examples).
+ * Runs only for a leak: the dumps and their analysis took 1.3–4.7 s in the examples here (2 cores,
+ * a build beside); the first in a JVM loads shark and Kotlin's library (4–5 s).
  *
  * <p>The instances are grouped by the shape of their path (shark's leak signature: field names,
  * entries without their index or key). Which group holds the <em>new</em> ones is read from two
@@ -70,6 +70,12 @@ public final class HeapPaths {
               new ReferencePattern.InstanceFieldPattern("java.lang.ref.Reference", "referent")),
           new IgnoredReferenceMatcher(
               new ReferencePattern.InstanceFieldPattern("java.lang.ref.Reference", "discovered")));
+
+  /**
+   * The largest heap dumped before an end that may find no leak: a first use that passes pays the
+   * dump, 0.2–0.7 s for 260 MB here; above this, a leak's end reads one dump.
+   */
+  static final long MAX_DUMP_BEFORE = 256L << 20;
 
   private static final Set<String> BUFFER_CLASSES =
       Set.of("java.nio.DirectByteBuffer", "java.nio.DirectByteBufferR");
@@ -141,11 +147,15 @@ public final class HeapPaths {
 
   /**
    * A dump of the live heap now, for an end that may find a leak, as {@code setting} asks; empty
-   * when it says never or the heap cannot be dumped (the end then reads one dump). Costs the dump
-   * only: 40–110 ms for a 7 MB heap here, 0.2–0.7 s for 260 MB.
+   * when it says never, the heap cannot be dumped, or more than {@link #MAX_DUMP_BEFORE} is in use
+   * (the end then reads one dump). Costs the dump only: 40–110 ms for a 7 MB heap here, 0.2–0.7 s
+   * for 260 MB.
    */
   public static Optional<Dump> dumpBefore(HeapDump setting) {
-    if (setting == HeapDump.NEVER || !roomToAnalyse()) {
+    Runtime runtime = Runtime.getRuntime();
+    if (setting == HeapDump.NEVER
+        || !roomToAnalyse()
+        || runtime.totalMemory() - runtime.freeMemory() > MAX_DUMP_BEFORE) {
       return Optional.empty();
     }
     try {
