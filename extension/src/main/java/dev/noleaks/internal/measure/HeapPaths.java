@@ -360,7 +360,7 @@ public final class HeapPaths {
     } catch (LinkageError e) {
       return Outcome.unavailable(
           "shark (com.squareup.leakcanary:shark) is not on the class path: " + e, start);
-    } catch (RuntimeException | OutOfMemoryError e) {
+    } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
       return Outcome.unavailable("shark could not analyse the heap dump: " + e, start);
     } finally {
       if (!keep) {
