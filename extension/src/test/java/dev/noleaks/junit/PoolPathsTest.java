@@ -9,11 +9,7 @@ import dev.noleaks.Check;
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.concurrent.DefaultEventExecutor;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +17,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A pool that NoLeaks reads no figure of: a server's own Netty allocator (not the default one),
@@ -88,37 +83,6 @@ class PoolPathsTest {
       serveOnTheNextLoop();
       KEPT.add(ByteBuffer.allocateDirect(64 * 1024));
     }
-  }
-
-  /**
-   * A gathering write of heap buffers: the JDK copies each into a temporary direct buffer it keeps
-   * in the writing thread's cache (up to 16); each run writes one buffer more than the last.
-   */
-  @NoLeaks(checks = Check.BUFFERS)
-  static class WritesHeapBuffersToAChannel {
-    @TempDir Path dir;
-
-    @Test
-    void test() throws IOException {
-      ByteBuffer[] parts = new ByteBuffer[2 + RUNS.getAndIncrement()];
-      for (int i = 0; i < parts.length; i++) {
-        parts[i] = ByteBuffer.wrap(new byte[64 * 1024]);
-      }
-      try (FileChannel out =
-          FileChannel.open(
-              dir.resolve("out.bin"), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-        out.write(parts);
-      }
-    }
-  }
-
-  @Test
-  void theJdksTemporaryBufferCacheIsAPool() {
-    RUNS.set(0);
-    assertThat(reportEntries(assertPasses(WritesHeapBuffersToAChannel.class)))
-        .anySatisfy(
-            e -> assertThat(e.getValue()).contains("held by a pool").contains("Util$BufferCache"));
-    RUNS.set(0);
   }
 
   @Test

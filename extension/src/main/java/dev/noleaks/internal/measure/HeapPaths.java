@@ -79,14 +79,12 @@ public final class HeapPaths {
 
   /**
    * Where well-known pools keep what they took: a path through one of these classes (or their
-   * nested classes) holds memory the pool keeps for reuse. The JDK keeps up to 16 temporary direct
-   * buffers per thread for I/O on heap buffers ({@code sun.nio.ch.Util$BufferCache}, until the
-   * thread ends); Netty's adaptive allocator keeps chunks in its event loops' thread-local
-   * magazines, its pooled allocator in arenas, chunks and per-thread caches.
+   * nested classes) holds memory the pool keeps for reuse. Netty's adaptive allocator keeps chunks
+   * in its event loops' thread-local magazines; its pooled allocator in arenas, chunks and
+   * per-thread caches.
    */
   public static final List<String> POOLS =
       List.of(
-          "sun.nio.ch.Util$BufferCache",
           "io.netty.buffer.AdaptivePoolingAllocator",
           "io.netty.buffer.PoolArena",
           "io.netty.buffer.PoolChunk",
