@@ -597,11 +597,14 @@ final class SingleRun {
    * The judgement with what holds its heap and buffer leaks, from a dump of the live heap ({@link
    * HeapPaths}; a buffer is a {@code DirectByteBuffer} on the heap), compared with {@code before}
    * when a first run left one: last, once the verdict is known, since the dumps and their analysis
-   * take a second or two and only a leak pays for them.
+   * take a second or two and only a leak pays for them. Buffers whose growth between the runs is
+   * all held through a well-known pool's own structures ({@link HeapPaths#POOLS}) are that pool's,
+   * in a note, not a leak.
    */
   static Judgement withHeldBy(
       Judgement judgement, HeapDump setting, Optional<HeapPaths.Dump> before) {
     List<Finding.Leak> findings = new ArrayList<>(judgement.leaks());
+    List<String> pooled = new ArrayList<>();
     boolean changed = false;
     for (int i = 0; i < findings.size(); i++) {
       Finding.Leak f = findings.get(i);
@@ -614,13 +617,27 @@ final class SingleRun {
       } else if (f instanceof Finding.BuffersGrew buffers) {
         Optional<HeapPaths.Outcome> held =
             HeapPaths.ofBuffers(buffers.pool(), buffers.more(), setting, before);
-        if (held.isPresent()) {
+        if (held.isPresent() && held.get().pooledOnly()) {
+          // All the second run grew went into a pool's own structures (an event loop's magazine
+          // of a Netty allocator whose figure NoLeaks does not read): kept for reuse.
+          pooled.add(Messages.heldByAPool(buffers, held.get()));
+          findings.set(i, null);
+          changed = true;
+        } else if (held.isPresent()) {
           findings.set(i, buffers.withHeldBy(held.get()));
           changed = true;
         }
       }
     }
-    return changed ? judgement.withLeaks(findings) : judgement;
+    if (!changed) {
+      return judgement;
+    }
+    findings.removeIf(java.util.Objects::isNull);
+    Judgement shown = judgement.withLeaks(findings);
+    for (String note : pooled) {
+      shown = shown.with(List.of(), Optional.of(note));
+    }
+    return shown;
   }
 
   /**

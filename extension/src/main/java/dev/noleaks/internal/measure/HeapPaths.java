@@ -77,6 +77,21 @@ public final class HeapPaths {
    */
   static final long MAX_DUMP_BEFORE = 256L << 20;
 
+  /**
+   * Where well-known pools keep what they took: a path through one of these classes (or their
+   * nested classes) holds memory the pool keeps for reuse. The JDK keeps up to 16 temporary direct
+   * buffers per thread for I/O on heap buffers ({@code sun.nio.ch.Util$BufferCache}, until the
+   * thread ends); Netty's adaptive allocator keeps chunks in its event loops' thread-local
+   * magazines, its pooled allocator in arenas, chunks and per-thread caches.
+   */
+  public static final List<String> POOLS =
+      List.of(
+          "sun.nio.ch.Util$BufferCache",
+          "io.netty.buffer.AdaptivePoolingAllocator",
+          "io.netty.buffer.PoolArena",
+          "io.netty.buffer.PoolChunk",
+          "io.netty.buffer.PoolThreadCache");
+
   private static final Set<String> BUFFER_CLASSES =
       Set.of("java.nio.DirectByteBuffer", "java.nio.DirectByteBufferR");
 
@@ -89,8 +104,15 @@ public final class HeapPaths {
    * @param grewBy how many more there were than in the earlier dump, when there was one
    * @param steps from the root (a static field, or a GC root's description) to the class
    * @param holdsTheRest whether the other new instances of the class are reached through these
+   * @param throughAPool whether the path runs through a well-known pool's own structures ({@link
+   *     #POOLS})
    */
-  public record Path(int instances, OptionalInt grewBy, List<String> steps, boolean holdsTheRest) {
+  public record Path(
+      int instances,
+      OptionalInt grewBy,
+      List<String> steps,
+      boolean holdsTheRest,
+      boolean throughAPool) {
     public Path {
       steps = List.copyOf(steps);
     }
@@ -120,6 +142,20 @@ public final class HeapPaths {
           Optional.of(why),
           Optional.empty(),
           Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** Whether the paths are several groups alike in size that one dump could not tell apart. */
+    public boolean alike() {
+      return paths.size() > 1 && paths.stream().allMatch(p -> p.grewBy().isEmpty());
+    }
+
+    /**
+     * Whether everything that grew between two dumps is held through a well-known pool's own
+     * structures: that pool's growth, kept for reuse.
+     */
+    public boolean pooledOnly() {
+      return !paths.isEmpty()
+          && paths.stream().allMatch(p -> p.grewBy().isPresent() && p.throughAPool());
     }
   }
 
@@ -349,8 +385,8 @@ public final class HeapPaths {
           before.map(b -> counts(groups(b.file.toFile(), target)));
       List<Path> paths =
           earlier
-              .flatMap(counts -> grewMost(now, counts))
-              .map(List::of)
+              .map(counts -> grew(now, counts))
+              .filter(grown -> !grown.isEmpty())
               .orElseGet(() -> nearest(now, target));
       return new Outcome(
           paths,
@@ -433,21 +469,33 @@ public final class HeapPaths {
     return counts;
   }
 
-  /** The group that gained most instances since the earlier dump, if one gained any. */
-  private static Optional<Path> grewMost(List<ApplicationLeak> now, Map<String, Integer> before) {
-    ApplicationLeak most = null;
-    int mostGained = 0;
+  /**
+   * The groups that gained instances since the earlier dump, most first: at most {@link
+   * #MAX_GROWN}, one of them not through a pool when one is ({@link Outcome#pooledOnly} then says
+   * no).
+   */
+  private static List<Path> grew(List<ApplicationLeak> now, Map<String, Integer> before) {
+    List<Path> grown = new ArrayList<>();
     for (ApplicationLeak g : now) {
       int gained = g.getLeakTraces().size() - before.getOrDefault(g.getSignature(), 0);
-      if (gained > mostGained) {
-        most = g;
-        mostGained = gained;
+      if (gained > 0) {
+        grown.add(path(g, OptionalInt.of(gained), false));
       }
     }
-    return most == null
-        ? Optional.empty()
-        : Optional.of(path(most, OptionalInt.of(mostGained), false));
+    grown.sort(java.util.Comparator.comparingInt((Path p) -> -p.grewBy().getAsInt()));
+    List<Path> shown = new ArrayList<>(grown.subList(0, Math.min(grown.size(), MAX_GROWN)));
+    if (!shown.isEmpty() && shown.stream().allMatch(Path::throughAPool)) {
+      // a pool's paths must never hide what makes the finding stand
+      grown.stream()
+          .filter(p -> !p.throughAPool())
+          .findFirst()
+          .ifPresent(p -> shown.set(shown.size() - 1, p));
+    }
+    return shown;
   }
+
+  /** At most this many paths that grew between two dumps are shown. */
+  static final int MAX_GROWN = 3;
 
   /**
    * With one dump: the group whose size is nearest the growth, if near enough, with any other as
@@ -498,8 +546,15 @@ public final class HeapPaths {
 
   /** A group's first path, and how many instances share it. */
   private static Path path(ApplicationLeak group, OptionalInt grewBy, boolean holdsTheRest) {
+    LeakTrace trace = group.getLeakTraces().get(0);
     return new Path(
-        group.getLeakTraces().size(), grewBy, steps(group.getLeakTraces().get(0)), holdsTheRest);
+        group.getLeakTraces().size(), grewBy, steps(trace), holdsTheRest, throughAPool(trace));
+  }
+
+  private static boolean throughAPool(LeakTrace trace) {
+    return trace.getReferencePath().stream()
+        .map(r -> r.getOriginObject().getClassName())
+        .anyMatch(c -> POOLS.stream().anyMatch(pool -> c.equals(pool) || c.startsWith(pool + "$")));
   }
 
   private static boolean fromTheJdk(String className) {

@@ -338,13 +338,26 @@ public final class Messages {
   }
 
   /**
+   * A note on buffers that grew only through a well-known pool's own structures: {@code "4 direct
+   * buffers (+2.1 MB) held by a pool, kept for reuse, not leaked: held by GC root (Thread object) →
+   * … → AdaptivePoolingAllocator$Magazine.current → … (2 more than after the first run)"}.
+   */
+  public static String heldByAPool(Finding.BuffersGrew b, HeapPaths.Outcome held) {
+    return Sizes.plural(b.more(), b.pool() + " buffer")
+        + " ("
+        + Sizes.signed(b.after().bytes() - b.before().bytes())
+        + ") held by a pool, kept for reuse, not leaked: "
+        + String.join("; ", heldBy(held));
+  }
+
+  /**
    * What holds a heap or buffer leak, first under its line: {@code held by static
    * CacheExample.UNBOUNDED → HashMap[key] → CacheExample$Document (2,000 of them, 1,000 more than
    * after the first run)}.
    */
   private static List<String> heldBy(HeapPaths.Outcome held) {
     List<String> lines = new ArrayList<>();
-    boolean alike = held.paths().size() > 1;
+    boolean alike = held.alike();
     if (alike) {
       lines.add(
           "held by one of these, alike in size (a single heap dump cannot tell which holds the new"
