@@ -171,6 +171,63 @@ class PoolPathsTest {
     }
   }
 
+  /**
+   * A pool of the code's own, unknown to NoLeaks: it keeps the buffers it took for reuse, per size,
+   * and each run asks for a size it has not kept yet (as a server's first requests of a kind do).
+   */
+  static final class OwnPool {
+    static final java.util.Map<Integer, List<ByteBuffer>> FREE = new java.util.HashMap<>();
+
+    static void borrowAndGiveBack(int size) {
+      List<ByteBuffer> free = FREE.computeIfAbsent(size, k -> new ArrayList<>());
+      ByteBuffer b = free.isEmpty() ? ByteBuffer.allocateDirect(size) : free.remove(0);
+      free.add(b);
+    }
+  }
+
+  @NoLeaks(checks = Check.BUFFERS)
+  static class UsesItsOwnPool {
+    @Test
+    void test() {
+      OwnPool.borrowAndGiveBack((1 + RUNS.getAndIncrement()) * 64 * 1024);
+    }
+  }
+
+  @Test
+  void aPoolOfTheCodesOwnIsNamedInNoleaksPools() {
+    String pool = OwnPool.class.getName();
+    try {
+      RUNS.set(0);
+      assertThat(failureOf(UsesItsOwnPool.class))
+          .hasMessageContaining("direct buffer")
+          .hasMessageContaining("PoolPathsTest$OwnPool.FREE");
+      emptyOwnPool();
+      assertThat(reportEntries(assertPasses(UsesItsOwnPool.class, "noleaks.pools", pool)))
+          .anySatisfy(
+              e ->
+                  assertThat(e.getValue())
+                      .contains("held by a pool")
+                      .contains("PoolPathsTest$OwnPool.FREE"));
+    } finally {
+      emptyOwnPool();
+    }
+  }
+
+  private static void emptyOwnPool() {
+    RUNS.set(0);
+    OwnPool.FREE.values().forEach(l -> l.forEach(UNSAFE::invokeCleaner));
+    OwnPool.FREE.clear();
+  }
+
+  @Test
+  void aPoolThatIsNotAClassNameIsRefused() {
+    assertThat(failureOf(UsesItsOwnPool.class, "noleaks.pools", "com.example.Pool, my pool"))
+        .hasMessageContaining(
+            "noleaks.pools: \"my pool\" (in \"com.example.Pool, my pool\") is not valid; expected"
+                + " comma-separated class names");
+    RUNS.set(0);
+  }
+
   @Test
   void aBufferKeptBesideThemIsStillALeak() {
     assertThat(failureOf(ServesARequestAndKeepsABuffer.class))

@@ -11,9 +11,37 @@ import java.util.regex.Pattern;
  * Threads and descriptors that are not leaks: the JVM's, JUnit's, JNA's and NoLeaks' own, plus the
  * user's patterns. A pattern must match the whole thread name, or the whole descriptor target or,
  * for a socket, its description ({@code tcp 127.0.0.1:41234 → 127.0.0.1:5432 established}, {@code
- * tcp listening on 0.0.0.0:8080}, {@code unix /run/app.sock}: see {@link Sockets}).
+ * tcp listening on 0.0.0.0:8080}, {@code unix /run/app.sock}: see {@link Sockets}). And the pools:
+ * classes whose structures keep direct buffers for reuse, so that buffers held only through them
+ * are not a leak.
+ *
+ * @param pools class names (binary, {@code a.b.Outer$Inner}); a path through one of them or a class
+ *     nested in it holds what a pool keeps
  */
-public record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
+public record Ignores(List<Pattern> threads, List<Pattern> descriptors, List<String> pools) {
+
+  /**
+   * Where well-known pools keep the direct buffers they took: the JDK keeps up to 16 temporary
+   * direct buffers per thread for I/O on heap buffers ({@code sun.nio.ch.Util$BufferCache}, until
+   * the thread ends); Netty's adaptive allocator keeps chunks in its event loops' thread-local
+   * magazines, its pooled allocator in arenas, chunks and per-thread caches.
+   */
+  public static final List<String> BUILT_IN_POOLS =
+      List.of(
+          "sun.nio.ch.Util$BufferCache",
+          "io.netty.buffer.AdaptivePoolingAllocator",
+          "io.netty.buffer.PoolArena",
+          "io.netty.buffer.PoolChunk",
+          "io.netty.buffer.PoolThreadCache");
+
+  /** The accepted form of {@code noleaks.pools}. */
+  public static final String POOLS_FORM =
+      "comma-separated class names, binary form (com.example.Pool, com.example.Pool$Cache)";
+
+  private static final Pattern CLASS_NAME =
+      Pattern.compile(
+          "[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*"
+              + "(\\.[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}]*)*");
 
   /**
    * Threads the JVM, JUnit and JNA start lazily and keep: compiler threads come and go with
@@ -63,12 +91,13 @@ public record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
           Pattern.quote(System.getProperty("java.home")) + "/.*");
 
   public static Ignores builtIn() {
-    return new Ignores(compile(BUILT_IN_THREADS), compile(BUILT_IN_DESCRIPTORS));
+    return new Ignores(compile(BUILT_IN_THREADS), compile(BUILT_IN_DESCRIPTORS), BUILT_IN_POOLS);
   }
 
   public Ignores {
     threads = List.copyOf(threads);
     descriptors = List.copyOf(descriptors);
+    pools = List.copyOf(pools);
   }
 
   public Ignores plus(List<Pattern> moreThreads, List<Pattern> moreDescriptors) {
@@ -76,7 +105,34 @@ public record Ignores(List<Pattern> threads, List<Pattern> descriptors) {
     t.addAll(moreThreads);
     List<Pattern> d = new ArrayList<>(descriptors);
     d.addAll(moreDescriptors);
-    return new Ignores(t, d);
+    return new Ignores(t, d, pools);
+  }
+
+  /** These with {@code morePools} as well. */
+  public Ignores plusPools(List<String> morePools) {
+    List<String> p = new ArrayList<>(pools);
+    p.addAll(morePools);
+    return new Ignores(threads, descriptors, p);
+  }
+
+  /**
+   * The class names of {@code noleaks.pools} ({@code key}, for the error), each checked for the
+   * binary form: a name that cannot be a class would match nothing and excuse nothing, silently.
+   */
+  public static List<String> poolClasses(String key, String text) {
+    List<String> result = new ArrayList<>();
+    for (String part : text.split(",")) {
+      String name = part.trim();
+      if (name.isEmpty()) {
+        continue;
+      }
+      if (!CLASS_NAME.matcher(name.replace('$', '.')).matches()) {
+        throw new IllegalArgumentException(
+            key + ": \"" + name + "\" (in \"" + text + "\") is not valid; expected " + POOLS_FORM);
+      }
+      result.add(name);
+    }
+    return result;
   }
 
   public boolean ignoresThread(JavaThread thread) {

@@ -78,7 +78,8 @@ public record Settings(
           "rerun",
           "linger",
           "linger.threads",
-          "heap.dump");
+          "heap.dump",
+          "pools");
 
   /** The accepted values of {@code noleaks.rerun}. */
   static final String RERUN_FORM = "on-growth or never";
@@ -388,7 +389,13 @@ public record Settings(
           heapThreshold,
           nativeThreshold,
           settle,
-          Ignores.builtIn().plus(threads, descriptors),
+          Ignores.builtIn()
+              .plus(threads, descriptors)
+              .plusPools(
+                  config
+                      .parameter("pools")
+                      .map(text -> Ignores.poolClasses(PREFIX + "pools", text))
+                      .orElse(List.of())),
           warn,
           rerun,
           lingering,

@@ -317,6 +317,7 @@ public final class LeakCheck {
         SingleRun.withHeldBy(
             judgement,
             settings.heapDump(),
+            settings.ignores().pools(),
             secondRunThrew == null ? firstRunDump : Optional.empty());
     judgement = Handles.attributed(judgement, scope());
     if (afterFirstRun != null && secondRunThrew == null) {

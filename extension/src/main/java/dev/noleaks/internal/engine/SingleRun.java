@@ -3,6 +3,7 @@ package dev.noleaks.internal.engine;
 import dev.noleaks.Check;
 import dev.noleaks.JavaThread;
 import dev.noleaks.internal.config.HeapDump;
+import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
@@ -598,11 +599,11 @@ final class SingleRun {
    * HeapPaths}; a buffer is a {@code DirectByteBuffer} on the heap), compared with {@code before}
    * when a first run left one: last, once the verdict is known, since the dumps and their analysis
    * take a second or two and only a leak pays for them. Buffers whose growth between the runs is
-   * all held through a well-known pool's own structures ({@link HeapPaths#POOLS}) are that pool's,
-   * in a note, not a leak.
+   * all held through a pool's own structures ({@code pools}: {@link Ignores#pools}) are that
+   * pool's, in a note, not a leak.
    */
   static Judgement withHeldBy(
-      Judgement judgement, HeapDump setting, Optional<HeapPaths.Dump> before) {
+      Judgement judgement, HeapDump setting, List<String> pools, Optional<HeapPaths.Dump> before) {
     List<Finding.Leak> findings = new ArrayList<>(judgement.leaks());
     List<String> pooled = new ArrayList<>();
     boolean changed = false;
@@ -616,7 +617,7 @@ final class SingleRun {
         }
       } else if (f instanceof Finding.BuffersGrew buffers) {
         Optional<HeapPaths.Outcome> held =
-            HeapPaths.ofBuffers(buffers.pool(), buffers.more(), setting, before);
+            HeapPaths.ofBuffers(buffers.pool(), buffers.more(), pools, setting, before);
         if (held.isPresent() && held.get().pooledOnly()) {
           // All the second run grew went into a pool's own structures (an event loop's magazine
           // of a Netty allocator whose figure NoLeaks does not read): kept for reuse.

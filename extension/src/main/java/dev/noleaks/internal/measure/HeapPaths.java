@@ -77,21 +77,6 @@ public final class HeapPaths {
    */
   static final long MAX_DUMP_BEFORE = 256L << 20;
 
-  /**
-   * Where well-known pools keep what they took: a path through one of these classes (or their
-   * nested classes) holds memory the pool keeps for reuse. The JDK keeps up to 16 temporary direct
-   * buffers per thread for I/O on heap buffers ({@code sun.nio.ch.Util$BufferCache}, until the
-   * thread ends); Netty's adaptive allocator keeps chunks in its event loops' thread-local
-   * magazines, its pooled allocator in arenas, chunks and per-thread caches.
-   */
-  public static final List<String> POOLS =
-      List.of(
-          "sun.nio.ch.Util$BufferCache",
-          "io.netty.buffer.AdaptivePoolingAllocator",
-          "io.netty.buffer.PoolArena",
-          "io.netty.buffer.PoolChunk",
-          "io.netty.buffer.PoolThreadCache");
-
   private static final Set<String> BUFFER_CLASSES =
       Set.of("java.nio.DirectByteBuffer", "java.nio.DirectByteBufferR");
 
@@ -104,8 +89,8 @@ public final class HeapPaths {
    * @param grewBy how many more there were than in the earlier dump, when there was one
    * @param steps from the root (a static field, or a GC root's description) to the class
    * @param holdsTheRest whether the other new instances of the class are reached through these
-   * @param throughAPool whether the path runs through a well-known pool's own structures ({@link
-   *     #POOLS})
+   * @param throughAPool whether the path runs through a pool's own structures ({@link
+   *     dev.noleaks.internal.config.Ignores#pools})
    */
   public record Path(
       int instances,
@@ -207,16 +192,23 @@ public final class HeapPaths {
    * @param instances which objects they are
    * @param own whether they are of the code's own class (not the JDK's)
    * @param growth how many more of them there are
+   * @param pools classes whose structures hold what they took for reuse: a path through one of them
+   *     (or a class nested in it) is a pool's ({@link Path#throughAPool})
    */
   record Target(
       Predicate<HeapObject> instances,
       boolean own,
       long growth,
-      Optional<String> ignoringLocalsOf) {
+      Optional<String> ignoringLocalsOf,
+      List<String> pools) {
 
     static Target of(String className, long growth) {
       return new Target(
-          o -> className.equals(className(o)), !fromTheJdk(className), growth, Optional.empty());
+          o -> className.equals(className(o)),
+          !fromTheJdk(className),
+          growth,
+          Optional.empty(),
+          List.of());
     }
   }
 
@@ -257,7 +249,8 @@ public final class HeapPaths {
       return Optional.of(
           find(
               HeapDump.directory(),
-              new Target(referent, false, 1, Optional.of(Thread.currentThread().getName())),
+              new Target(
+                  referent, false, 1, Optional.of(Thread.currentThread().getName()), List.of()),
               setting == HeapDump.KEEP,
               Optional.empty()));
     } finally {
@@ -319,7 +312,7 @@ public final class HeapPaths {
    * and duplicates (an attachment) are not counted in the pool, so they are left out.
    */
   public static Optional<Outcome> ofBuffers(
-      String pool, long more, HeapDump setting, Optional<Dump> before) {
+      String pool, long more, List<String> pools, HeapDump setting, Optional<Dump> before) {
     if (setting == HeapDump.NEVER || more <= 0) {
       return Optional.empty();
     }
@@ -333,7 +326,7 @@ public final class HeapPaths {
     return Optional.of(
         find(
             HeapDump.directory(),
-            new Target(buffers, false, more, Optional.empty()),
+            new Target(buffers, false, more, Optional.empty(), pools),
             setting == HeapDump.KEEP,
             before));
   }
@@ -385,7 +378,7 @@ public final class HeapPaths {
           before.map(b -> counts(groups(b.file.toFile(), target)));
       List<Path> paths =
           earlier
-              .map(counts -> grew(now, counts))
+              .map(counts -> grew(now, counts, target))
               .filter(grown -> !grown.isEmpty())
               .orElseGet(() -> nearest(now, target));
       return new Outcome(
@@ -474,12 +467,13 @@ public final class HeapPaths {
    * #MAX_GROWN}, one of them not through a pool when one is ({@link Outcome#pooledOnly} then says
    * no).
    */
-  private static List<Path> grew(List<ApplicationLeak> now, Map<String, Integer> before) {
+  private static List<Path> grew(
+      List<ApplicationLeak> now, Map<String, Integer> before, Target target) {
     List<Path> grown = new ArrayList<>();
     for (ApplicationLeak g : now) {
       int gained = g.getLeakTraces().size() - before.getOrDefault(g.getSignature(), 0);
       if (gained > 0) {
-        grown.add(path(g, OptionalInt.of(gained), false));
+        grown.add(path(g, OptionalInt.of(gained), false, target));
       }
     }
     grown.sort(java.util.Comparator.comparingInt((Path p) -> -p.grewBy().getAsInt()));
@@ -523,9 +517,9 @@ public final class HeapPaths {
       }
     }
     if (near.isEmpty() && target.own()) {
-      return holdingTheRest(groups, growth).map(List::of).orElse(List.of());
+      return holdingTheRest(groups, target).map(List::of).orElse(List.of());
     }
-    return near.stream().limit(3).map(g -> path(g, OptionalInt.empty(), false)).toList();
+    return near.stream().limit(3).map(g -> path(g, OptionalInt.empty(), false, target)).toList();
   }
 
   /**
@@ -534,27 +528,33 @@ public final class HeapPaths {
    * largest group of paths then holds the rest, when fewer paths than new instances were found
    * (ReferenceCycleExample: 2 roots held by a static list, 4,000 nodes under them).
    */
-  private static Optional<Path> holdingTheRest(List<ApplicationLeak> groups, long growth) {
+  private static Optional<Path> holdingTheRest(List<ApplicationLeak> groups, Target target) {
+    long growth = target.growth();
     int found = groups.stream().mapToInt(g -> g.getLeakTraces().size()).sum();
     if (found * 2L >= growth) {
       return Optional.empty();
     }
     return groups.stream()
         .max(java.util.Comparator.comparingInt(g -> g.getLeakTraces().size()))
-        .map(g -> path(g, OptionalInt.empty(), true));
+        .map(g -> path(g, OptionalInt.empty(), true, target));
   }
 
   /** A group's first path, and how many instances share it. */
-  private static Path path(ApplicationLeak group, OptionalInt grewBy, boolean holdsTheRest) {
+  private static Path path(
+      ApplicationLeak group, OptionalInt grewBy, boolean holdsTheRest, Target target) {
     LeakTrace trace = group.getLeakTraces().get(0);
     return new Path(
-        group.getLeakTraces().size(), grewBy, steps(trace), holdsTheRest, throughAPool(trace));
+        group.getLeakTraces().size(),
+        grewBy,
+        steps(trace),
+        holdsTheRest,
+        throughAPool(trace, target.pools()));
   }
 
-  private static boolean throughAPool(LeakTrace trace) {
+  private static boolean throughAPool(LeakTrace trace, List<String> pools) {
     return trace.getReferencePath().stream()
         .map(r -> r.getOriginObject().getClassName())
-        .anyMatch(c -> POOLS.stream().anyMatch(pool -> c.equals(pool) || c.startsWith(pool + "$")));
+        .anyMatch(c -> pools.stream().anyMatch(pool -> c.equals(pool) || c.startsWith(pool + "$")));
   }
 
   private static boolean fromTheJdk(String className) {
