@@ -64,7 +64,7 @@ class PoolPathsTest {
       }
       LOOPS.clear();
       // Freed now: garbage buffers in the next class's baseline would hide what it keeps.
-      KEPT.forEach(UNSAFE::invokeCleaner);
+      KEPT.forEach(TestKit::free);
       KEPT.clear();
       RUNS.set(0);
     }
@@ -91,18 +91,6 @@ class PoolPathsTest {
         .filter(p -> p.getName().equals("direct"))
         .mapToLong(BufferPoolMXBean::getCount)
         .sum();
-  }
-
-  private static final sun.misc.Unsafe UNSAFE = unsafe();
-
-  private static sun.misc.Unsafe unsafe() {
-    try {
-      java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
-      f.setAccessible(true);
-      return (sun.misc.Unsafe) f.get(null);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @NoLeaks(checks = Check.BUFFERS)
@@ -215,7 +203,7 @@ class PoolPathsTest {
 
   private static void emptyOwnPool() {
     RUNS.set(0);
-    OwnPool.FREE.values().forEach(l -> l.forEach(UNSAFE::invokeCleaner));
+    OwnPool.FREE.values().forEach(l -> l.forEach(TestKit::free));
     OwnPool.FREE.clear();
   }
 

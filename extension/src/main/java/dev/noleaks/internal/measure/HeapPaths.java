@@ -111,12 +111,16 @@ public final class HeapPaths {
    * @param unavailable why there are no paths, when the analysis could not run
    * @param keptDump the heap dump, when a setting keeps it
    * @param took how long the dumps and their analysis took
+   * @param beforeTheSecondRun whether two dumps saw no path gain: the paths are then the nearest in
+   *     size of the end's dump, as with one dump, since the new instances were there after the
+   *     first run already
    */
   public record Outcome(
       List<Path> paths,
       Optional<String> unavailable,
       Optional<java.nio.file.Path> keptDump,
-      Duration took) {
+      Duration took,
+      boolean beforeTheSecondRun) {
     public Outcome {
       paths = List.copyOf(paths);
     }
@@ -126,7 +130,8 @@ public final class HeapPaths {
           List.of(),
           Optional.of(why),
           Optional.empty(),
-          Duration.ofNanos(System.nanoTime() - start));
+          Duration.ofNanos(System.nanoTime() - start),
+          false);
     }
 
     /** Whether the paths are several groups alike in size that one dump could not tell apart. */
@@ -376,16 +381,36 @@ public final class HeapPaths {
       List<ApplicationLeak> now = groups(dump.toFile(), target);
       Optional<Map<String, Integer>> earlier =
           before.map(b -> counts(groups(b.file.toFile(), target)));
-      List<Path> paths =
-          earlier
-              .map(counts -> grew(now, counts, target))
-              .filter(grown -> !grown.isEmpty())
-              .orElseGet(() -> nearest(now, target));
+      Optional<List<Path>> grown = earlier.map(counts -> grew(now, counts, target));
+      if (grown.isPresent() && grown.get().isEmpty()) {
+        // The new ones were there after the first run already (its set-up or its body): the
+        // nearest in size, among the paths that run through code outside the JDK (on jsoup the
+        // nearest were otherwise the JDK's perf counters' buffers, there from the start).
+        List<ApplicationLeak> outside =
+            now.stream().filter(g -> !allInTheJdk(g.getLeakTraces().get(0))).toList();
+        List<Path> near = nearest(outside, target);
+        if (near.isEmpty()) {
+          return new Outcome(
+              List.of(),
+              Optional.of(
+                  "no path gained instances between the first run's heap dump and this one: the"
+                      + " new ones were there after the first run already (its set-up or its"
+                      + " body), and every path as many hold runs through the JDK's own classes"),
+              keep ? Optional.of(dump) : Optional.empty(),
+              Duration.ofNanos(System.nanoTime() - start),
+              true);
+        }
+        grown = Optional.of(near);
+      }
+      boolean gainedNone =
+          grown.isPresent() && grown.get().stream().allMatch(p -> p.grewBy().isEmpty());
+      List<Path> paths = grown.orElseGet(() -> nearest(now, target));
       return new Outcome(
           paths,
           Optional.empty(),
           keep ? Optional.of(dump) : Optional.empty(),
-          Duration.ofNanos(System.nanoTime() - start));
+          Duration.ofNanos(System.nanoTime() - start),
+          gainedNone);
     } catch (LinkageError e) {
       return Outcome.unavailable(
           "shark (com.squareup.leakcanary:shark) is not on the class path: " + e, start);
@@ -555,6 +580,12 @@ public final class HeapPaths {
     return trace.getReferencePath().stream()
         .map(r -> r.getOriginObject().getClassName())
         .anyMatch(c -> pools.stream().anyMatch(pool -> c.equals(pool) || c.startsWith(pool + "$")));
+  }
+
+  /** Whether every object on the path, the root's class included, is the JDK's. */
+  private static boolean allInTheJdk(LeakTrace trace) {
+    return trace.getReferencePath().stream()
+        .allMatch(r -> fromTheJdk(r.getOriginObject().getClassName()));
   }
 
   private static boolean fromTheJdk(String className) {

@@ -358,7 +358,11 @@ public final class Messages {
   private static List<String> heldBy(HeapPaths.Outcome held) {
     List<String> lines = new ArrayList<>();
     boolean alike = held.alike();
-    if (alike) {
+    if (alike && held.beforeTheSecondRun()) {
+      lines.add(
+          "held by one of these, alike in size (they were there after the first run already, in its"
+              + " set-up or its body, so the dumps cannot tell which holds the new instances):");
+    } else if (alike) {
       lines.add(
           "held by one of these, alike in size (a single heap dump cannot tell which holds the new"
               + " instances; a second run can: noleaks.rerun):");
