@@ -604,16 +604,14 @@ final class SingleRun {
    */
   static Judgement withHeldBy(
       Judgement judgement, HeapDump setting, List<String> pools, Optional<HeapPaths.Dump> before) {
-    List<Finding.Leak> findings = new ArrayList<>(judgement.leaks());
+    List<Finding.Leak> findings = new ArrayList<>();
     List<String> pooled = new ArrayList<>();
-    boolean changed = false;
-    for (int i = 0; i < findings.size(); i++) {
-      Finding.Leak f = findings.get(i);
+    for (Finding.Leak f : judgement.leaks()) {
+      Finding.Leak told = f;
       if (f instanceof Finding.HeapGrew heap) {
         Optional<HeapPaths.Outcome> held = HeapPaths.of(heap.classes(), setting, before);
         if (held.isPresent()) {
-          findings.set(i, heap.withHeldBy(held.get()));
-          changed = true;
+          told = heap.withHeldBy(held.get());
         }
       } else if (f instanceof Finding.BuffersGrew buffers) {
         Optional<HeapPaths.Outcome> held =
@@ -622,18 +620,15 @@ final class SingleRun {
           // All the second run grew went into a pool's own structures (an event loop's magazine
           // of a Netty allocator whose figure NoLeaks does not read): kept for reuse.
           pooled.add(Messages.heldByAPool(buffers, held.get()));
-          findings.set(i, null);
-          changed = true;
+          told = null;
         } else if (held.isPresent()) {
-          findings.set(i, buffers.withHeldBy(held.get()));
-          changed = true;
+          told = buffers.withHeldBy(held.get());
         }
       }
+      if (told != null) {
+        findings.add(told);
+      }
     }
-    if (!changed) {
-      return judgement;
-    }
-    findings.removeIf(java.util.Objects::isNull);
     Judgement shown = judgement.withLeaks(findings);
     for (String note : pooled) {
       shown = shown.with(List.of(), Optional.of(note));

@@ -382,32 +382,26 @@ public final class HeapPaths {
       Optional<Map<String, Integer>> earlier =
           before.map(b -> counts(groups(b.file.toFile(), target)));
       Optional<List<Path>> grown = earlier.map(counts -> grew(now, counts, target));
-      if (grown.isPresent() && grown.get().isEmpty()) {
-        // The new ones were there after the first run already (its set-up or its body): the
-        // nearest in size, among the paths that run through code outside the JDK (on jsoup the
-        // nearest were otherwise the JDK's perf counters' buffers, there from the start).
-        List<ApplicationLeak> outside =
-            now.stream().filter(g -> !allInTheJdk(g.getLeakTraces().get(0))).toList();
-        List<Path> near = nearest(outside, target);
-        if (near.isEmpty()) {
-          return new Outcome(
-              List.of(),
-              Optional.of(
+      // Two dumps and no path gained: the new ones were there after the first run already (its
+      // set-up or its body). The nearest in size then, among the paths that run through code
+      // outside the JDK (on jsoup the nearest were otherwise the JDK's perf counters' buffers,
+      // there from the start).
+      boolean gainedNone = grown.isPresent() && grown.get().isEmpty();
+      List<Path> paths =
+          gainedNone
+              ? nearest(
+                  now.stream().filter(g -> !allInTheJdk(g.getLeakTraces().get(0))).toList(), target)
+              : grown.orElseGet(() -> nearest(now, target));
+      Optional<String> notFound =
+          gainedNone && paths.isEmpty()
+              ? Optional.of(
                   "no path gained instances between the first run's heap dump and this one: the"
                       + " new ones were there after the first run already (its set-up or its"
-                      + " body), and every path as many hold runs through the JDK's own classes"),
-              keep ? Optional.of(dump) : Optional.empty(),
-              Duration.ofNanos(System.nanoTime() - start),
-              true);
-        }
-        grown = Optional.of(near);
-      }
-      boolean gainedNone =
-          grown.isPresent() && grown.get().stream().allMatch(p -> p.grewBy().isEmpty());
-      List<Path> paths = grown.orElseGet(() -> nearest(now, target));
+                      + " body), and every path as many hold runs through the JDK's own classes")
+              : Optional.empty();
       return new Outcome(
           paths,
-          Optional.empty(),
+          notFound,
           keep ? Optional.of(dump) : Optional.empty(),
           Duration.ofNanos(System.nanoTime() - start),
           gainedNone);
