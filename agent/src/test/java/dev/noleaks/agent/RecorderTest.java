@@ -28,7 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -349,36 +349,64 @@ class RecorderTest {
   }
 
   /** The descriptors open now, to tell which ones an open added. */
-  private static Before before() throws IOException {
-    return new Before(openNow());
+  private Before before() throws IOException {
+    return new Before(dir.toRealPath(), openNow().keySet());
   }
 
-  private record Before(Set<Integer> fds) {
-    /** The descriptors opened since, in number order: exactly {@code count} of them. */
+  /**
+   * The descriptors open before a step, to tell the ones the step opened from the ones other code
+   * of this JVM opened meanwhile: a class path jar opened on first use, the test runner's own files
+   * or sockets on its threads (seen in CI under load: two new descriptors where one open ran). The
+   * step's own are files in the test's directory, sockets and pipes, and were not recorded for
+   * another thread.
+   */
+  private record Before(Path dir, Set<Integer> fds) {
+    /** The descriptors the step opened, in number order: exactly {@code count} of them. */
     List<Integer> opened(int count) throws IOException {
       List<Integer> opened = opened();
       assertThat(opened).as("descriptors opened").hasSize(count);
       return opened;
     }
 
-    /** The descriptors opened since, in number order. */
+    /** The descriptors the step opened, in number order. */
     List<Integer> opened() throws IOException {
-      Set<Integer> now = openNow();
-      now.removeAll(fds);
-      return List.copyOf(now);
+      List<Integer> opened = new ArrayList<>();
+      openNow()
+          .forEach(
+              (fd, target) -> {
+                if (!fds.contains(fd) && isTheSteps(fd, target)) {
+                  opened.add(fd);
+                }
+              });
+      return opened;
+    }
+
+    private boolean isTheSteps(int fd, String target) {
+      boolean kind =
+          target.startsWith("socket:")
+              || target.startsWith("pipe:")
+              || Path.of(target).startsWith(dir);
+      return kind && site(fd).map(s -> s.thread().equals(currentThreadName())).orElse(true);
     }
   }
 
-  /** {@code /proc/self/fd}, without the descriptor of the listing itself. */
-  private static Set<Integer> openNow() throws IOException {
-    Set<Integer> fds = new TreeSet<>();
+  private static String currentThreadName() {
+    return Thread.currentThread().getName();
+  }
+
+  /**
+   * {@code /proc/self/fd} as descriptor number to what it links to, in number order, without the
+   * descriptor of the listing itself.
+   */
+  private static Map<Integer, String> openNow() throws IOException {
+    Map<Integer, String> fds = new TreeMap<>();
     Path proc = Path.of("/proc/self/fd");
     try (var entries = Files.newDirectoryStream(proc)) {
       for (Path entry : entries) {
         try {
-          Path target = Files.readSymbolicLink(entry);
-          if (!target.toString().matches("/proc/\\d+/fd")) {
-            fds.add(Integer.parseInt(entry.getFileName().toString()));
+          String target = Files.readSymbolicLink(entry).toString();
+          if (!target.matches("/proc/\\d+/fd")) {
+            fds.put(Integer.parseInt(entry.getFileName().toString()), target);
           }
         } catch (IOException gone) {
           // closed while listed
