@@ -59,7 +59,9 @@ public final class LeakCheck {
     SingleRun.Baseline baseline =
         SingleRun.measureHeap(meters, SingleRun.beginResources(meters, settings), false);
     Readings before = baseline.snapshot();
-    Readings after = Settler.settleUntil(meters, Duration.ZERO, true, s -> Settler.State.CLEAN);
+    Readings after =
+        Settler.settleUntil(
+            meters, Duration.ZERO, !meters.nativeExcludesJvm(), s -> Settler.State.CLEAN);
     Diff diff = before.diff(after);
     List<Finding.Leak> leaks = new ArrayList<>(Rules.leaks(diff, settings));
     Rules.heap(diff, Long.MIN_VALUE).ifPresent(leaks::add); // absent with DisableExplicitGC
