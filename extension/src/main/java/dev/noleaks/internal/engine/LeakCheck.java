@@ -11,6 +11,7 @@ import dev.noleaks.internal.measure.Concurrency;
 import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.HeapPaths;
 import dev.noleaks.internal.measure.Meters;
+import dev.noleaks.internal.measure.OwnWork;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
 import dev.noleaks.internal.measure.ThreadOrigins;
@@ -131,8 +132,10 @@ public final class LeakCheck {
     if (isolated) {
       Concurrency.isolated(true);
     }
-    return new LeakCheck(
-        settings, isolated, isolated ? Optional.empty() : Concurrency.watch(), name);
+    return OwnWork.call(
+        () ->
+            new LeakCheck(
+                settings, isolated, isolated ? Optional.empty() : Concurrency.watch(), name));
   }
 
   /**
@@ -142,7 +145,7 @@ public final class LeakCheck {
    */
   public Readings measureHeap(boolean mayDerive) {
     Meters meters = meters();
-    baseline = SingleRun.measureHeap(meters, baseline, mayDerive);
+    baseline = OwnWork.call(() -> SingleRun.measureHeap(meters, baseline, mayDerive));
     return baseline.snapshot();
   }
 
@@ -190,8 +193,9 @@ public final class LeakCheck {
     Optional<Handles> handles =
         threadsAtStart == null
             ? Optional.empty()
-            : Handles.leftBy(meters, settings, threadsAtStart);
-    SingleRun.FirstRun first = SingleRun.afterFirstRun(meters, baseline, scope());
+            : OwnWork.call(() -> Handles.leftBy(meters, settings, threadsAtStart));
+    SingleRun.FirstRun first =
+        OwnWork.call(() -> SingleRun.afterFirstRun(meters, baseline, scope()));
     baseline = first.baseline();
     leftToGc.addAll(first.leftToGc());
     if (first.grew().isEmpty() && handles.isEmpty()) {
@@ -247,7 +251,7 @@ public final class LeakCheck {
       Concurrency.isolated(false);
     }
     ThreadOrigins.restore(ownerBefore);
-    Judgement judgement = judge();
+    Judgement judgement = OwnWork.call(this::judge);
     if (!judgement.lingering().isEmpty()) {
       Duration linger = settings.lingering().linger();
       long deadline = System.nanoTime() + linger.toNanos();
