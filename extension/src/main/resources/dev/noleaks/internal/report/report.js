@@ -38,7 +38,17 @@
 
   function growth(t, meter) {
     var b = t.before[meter], a = t.after[meter];
+    if (meter === "heap" && !(t.before.heapAfterGc && t.after.heapAfterGc)) {
+      return null; // a reading with garbage in it: no growth to show (see heapBound)
+    }
     return b === undefined || a === undefined ? null : a - b;
+  }
+
+  // A clean test's end read without a GC: the most its heap can have grown.
+  function heapShown(t) {
+    var g = growth(t, "heap");
+    if (g !== null) { return bytes(g); }
+    return t.after.heapBound === undefined ? "" : "\u2264 " + bytes(t.after.heapBound);
   }
 
   function kinds(t) {
@@ -67,7 +77,7 @@
       scales: { x: { time: false } },
       series: series,
       axes: [
-        { label: unit === "runs" ? "run" : "test, in run order" },
+        { label: dashed ? "measured run" : "test, in run order" },
         { size: 70, values: unit === "bytes" ? function (u, vals) { return vals.map(bytes); } : null }
       ],
       legend: { show: true }
@@ -93,7 +103,9 @@
     var longest = runs.reduce(function (m, r) { return Math.max(m, r.tests.length); }, 0);
     var xs = [];
     for (var i = 1; i <= longest; i++) { xs.push(i); }
-    var labels = runs.map(function (r) { return r.build + " (pid " + r.pid + ")"; });
+    var labels = runs.map(function (r) {
+      return r.build + " (pid " + r.pid + (r.run > 1 ? ", run " + r.run : "") + ")";
+    });
     [["heap", "Heap after GC", "bytes"], ["native", "Native memory in use", "bytes"],
      ["descriptors", "File descriptors", "count"], ["threads", "Threads", "count"]]
       .forEach(function (m) {
@@ -117,7 +129,7 @@
     { title: "Verdict", value: function (t) { return t.verdict; }, badge: true },
     { title: "JUnit", value: function (t) { return t.outcome; } },
     { title: "Finding kinds", value: kinds },
-    { title: "Heap growth", value: function (t) { return growth(t, "heap"); }, num: true, bytes: true },
+    { title: "Heap growth", value: function (t) { return growth(t, "heap"); }, num: true, shown: heapShown },
     { title: "Native growth", value: function (t) { return growth(t, "native"); }, num: true, bytes: true },
     { title: "Descriptors +", value: function (t) { return growth(t, "descriptors"); }, num: true },
     { title: "Threads +", value: function (t) { return growth(t, "threads"); }, num: true },
@@ -148,7 +160,7 @@
         if (c.badge) {
           td.appendChild(el("span", { "class": "verdict " + v }, v));
         } else {
-          td.textContent = v === null ? "" : c.bytes ? bytes(v) : String(v);
+          td.textContent = c.shown ? c.shown(t) : v === null ? "" : c.bytes ? bytes(v) : String(v);
         }
         tr.appendChild(td);
       });
@@ -209,11 +221,13 @@
       var row = el("div", { "class": "charts" });
       target.appendChild(row);
       t.series.forEach(function (s) {
+        // Growth since the reading after the warm-up: MBs of heap with a few bytes per run
+        // would otherwise read the same on every tick.
         var xs = s.readings.map(function (v, i) { return i; });
-        var base = s.readings[0];
-        var limit = xs.map(function (x) { return base + s.threshold * x; });
-        chart(row, s.meter + " (threshold " + s.threshold + " B/run)", [s.meter, "threshold"], xs,
-          [s.readings, limit], "bytes", [false, true]);
+        var grown = s.readings.map(function (v) { return v - s.readings[0]; });
+        var limit = xs.map(function (x) { return s.threshold * x; });
+        chart(row, s.meter + " grown since the warm-up (threshold " + s.threshold + " B/run)",
+          [s.meter, "threshold"], xs, [grown, limit], "bytes", [false, true]);
       });
     });
   }
