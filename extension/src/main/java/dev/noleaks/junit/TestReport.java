@@ -153,10 +153,46 @@ final class TestReport {
       fails |= !p.warnOnly();
     }
     String message = Messages.stillThereAtClassEnd(context.getDisplayName(), byTest);
+    if (Recorder.listening()) {
+      Recorder.record(classRecord(context, late, !fails));
+    }
     if (fails) {
       throw new LeakError(message);
     }
     warn(Messages.warnedOnly(message, true));
+  }
+
+  /**
+   * The report's record of a class whose tests' leftovers were still there when it ended: no
+   * readings of its own, a finding per test, each naming the test.
+   */
+  private static Recorded classRecord(
+      ExtensionContext context, List<Pending.Overdue> late, boolean warnOnly) {
+    List<Recorded.Item> findings = new ArrayList<>();
+    for (Pending.Overdue p : late) {
+      if (p.stillThere() instanceof Finding.Leak leak) {
+        findings.add(Recorded.item(leak).of(p.test()));
+      }
+    }
+    return new Recorded(
+        Recorder.next(),
+        context.getUniqueId(),
+        context.getDisplayName(),
+        context.getDisplayName() + " (class end)",
+        context.getTestClass().map(Class::getName).orElse(""),
+        warnOnly,
+        0,
+        Map.of(),
+        false,
+        Map.of(),
+        false,
+        java.util.OptionalLong.empty(),
+        findings,
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of(),
+        0);
   }
 
   /** Repeated mode refuses a {@code @TestFactory}: it would repeat building its dynamic tests. */

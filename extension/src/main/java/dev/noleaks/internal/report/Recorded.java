@@ -101,6 +101,12 @@ public record Recorded(
     public Item {
       where = List.copyOf(where);
     }
+
+    /** This finding as another check reports it: that of a class, for one of its tests. */
+    public Item of(String test) {
+      return new Item(
+          meter, kind, amount, unit, Messages.overdue(test, summary), test + ": " + message, where);
+    }
   }
 
   /** A meter not measured, and why, in the words of the failure message. */
@@ -258,8 +264,7 @@ public record Recorded(
         .map(
             t ->
                 Optional.ofNullable(madeAt.get(t.id()))
-                    .filter(o -> !o.stack().isEmpty())
-                    .map(o -> t.name() + " made at " + Messages.frame(o.stack().get(0)))
+                    .map(o -> t.name() + " " + Messages.madeBy(o))
                     .orElse(t.name()))
         .toList();
   }
