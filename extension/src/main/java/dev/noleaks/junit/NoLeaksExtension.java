@@ -1,10 +1,13 @@
 package dev.noleaks.junit;
 
+import dev.noleaks.internal.engine.Judgement;
 import dev.noleaks.internal.engine.LeakCheck;
 import dev.noleaks.internal.engine.Pending;
+import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.report.Messages;
 import java.lang.reflect.Method;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -43,6 +46,7 @@ public class NoLeaksExtension
 
   private static final Namespace NAMESPACE = Namespace.create(NoLeaksExtension.class);
   private static final String PARALLEL = "junit.jupiter.execution.parallel.enabled";
+  private static final String OWN_TIME = "ownTime";
 
   @Override
   public void beforeAll(ExtensionContext context) {
@@ -59,41 +63,59 @@ public class NoLeaksExtension
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    TestSettings.of(context)
-        .ifPresent(
-            t ->
-                context
-                    .getStore(NAMESPACE)
-                    .put(
-                        LeakCheck.class,
-                        LeakCheck.begin(t.settings(), t.isolated(), TestReport.describe(context))));
+    long start = System.nanoTime();
+    Optional<TestSettings.Checked> settings = TestSettings.of(context);
+    if (settings.isPresent()) {
+      TestSettings.Checked t = settings.get();
+      ExtensionContext.Store store = context.getStore(NAMESPACE);
+      store.put(
+          LeakCheck.class,
+          LeakCheck.begin(t.settings(), t.isolated(), TestReport.describe(context)));
+      store.put(OWN_TIME, new AtomicLong(System.nanoTime() - start));
+    }
   }
 
   @Override
   public void beforeTestExecution(ExtensionContext context) {
+    long start = System.nanoTime();
     LeakCheck check = check(context);
     if (check != null) {
       // Under parallel execution another test may have run since the last check: no baseline
       // derived from that check's final reading.
       boolean parallel =
           context.getConfigurationParameter(PARALLEL, Boolean::parseBoolean).orElse(false);
-      context.publishReportEntry("noleaks.before", Messages.readings(check.measureHeap(!parallel)));
+      Readings before = check.measureHeap(!parallel);
+      ExtensionContext.Store store = context.getStore(NAMESPACE);
+      store.put(Readings.class, before);
+      context.publishReportEntry("noleaks.before", Messages.readings(before));
       check.startingNow(); // what the report entry allocated is not the test's
+      ownTime(store).addAndGet(System.nanoTime() - start);
     }
   }
 
   @Override
   public void afterEach(ExtensionContext context) {
+    long start = System.nanoTime();
     ExtensionContext.Store store = context.getStore(NAMESPACE);
     LeakCheck check = store.remove(LeakCheck.class, LeakCheck.class);
     if (check != null) {
       Optional<Pending> classEnd = Optional.ofNullable(store.get(Pending.class, Pending.class));
-      TestReport.judged(
+      Judgement judgement = check.end(classEnd, TestReport.describe(context));
+      TestReport.recorded(
           context,
           check.settings(),
-          check.end(classEnd, TestReport.describe(context)),
-          FailedAndLeaked.takenFrom(store, context));
+          Optional.ofNullable(store.remove(Readings.class, Readings.class)),
+          judgement,
+          check.series(),
+          ownTime(store).addAndGet(System.nanoTime() - start));
+      TestReport.judged(
+          context, check.settings(), judgement, FailedAndLeaked.takenFrom(store, context));
     }
+  }
+
+  /** The time spent in this extension's callbacks around a test, for the suite report. */
+  private static AtomicLong ownTime(ExtensionContext.Store store) {
+    return store.getOrComputeIfAbsent(OWN_TIME, k -> new AtomicLong(), AtomicLong.class);
   }
 
   @Override

@@ -7,7 +7,11 @@ import dev.noleaks.internal.engine.Judgement;
 import dev.noleaks.internal.engine.LeakCheck;
 import dev.noleaks.internal.engine.Pending;
 import dev.noleaks.internal.judge.Finding;
+import dev.noleaks.internal.judge.Trend;
+import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.report.Messages;
+import dev.noleaks.internal.report.Recorded;
+import dev.noleaks.internal.report.Recorder;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,11 +75,52 @@ final class TestReport {
   }
 
   /**
+   * Hands the check's readings and judgement to the suite report ({@link SuiteReport}), as data,
+   * when a listener takes them.
+   *
+   * @param before the readings before the code, when they were taken
+   * @param series in repeated mode, each memory meter's readings run by run
+   * @param ownNanos time spent in NoLeaks' callbacks around the test
+   */
+  static void recorded(
+      ExtensionContext context,
+      Settings s,
+      Optional<Readings> before,
+      Judgement judgement,
+      List<Trend> series,
+      long ownNanos) {
+    if (!Recorder.listening()) {
+      return;
+    }
+    Recorder.record(
+        new Recorded(
+            Recorder.next(),
+            context.getUniqueId(),
+            context.getDisplayName(),
+            describe(context),
+            context.getTestClass().map(Class::getName).orElse(""),
+            s.warnOnly(),
+            s.repeat(),
+            before.map(Recorded::meters).orElse(Map.of()),
+            before.map(Readings::heapExact).orElse(false),
+            Recorded.meters(judgement.after()),
+            judgement.after().heapExact() && judgement.heapBound().isEmpty(),
+            judgement.heapBound(),
+            judgement.leaks().stream().map(Recorded::item).toList(),
+            judgement.retainedOnce().stream().map(Recorded::item).toList(),
+            judgement.unavailable().stream().map(Recorded::notMeasured).toList(),
+            judgement.notes(),
+            Recorded.series(series),
+            ownNanos));
+  }
+
+  /**
    * Reports what a dynamic test leaked, nested in its factory's check: its own assertion failure
    * carries the findings, any other exception it threw stays first with them as suppressed.
    */
   static void judgedDynamic(ExtensionContext context, Settings s, LeakCheck.Nested nested)
       throws Throwable {
+    recorded(context, s, Optional.empty(), nested.judgement(), List.of(), 0);
     Throwable failure = nested.thrown().orElse(null);
     Optional<FailedAndLeaked> own = FailedAndLeaked.of(failure, s);
     try {
@@ -108,10 +153,46 @@ final class TestReport {
       fails |= !p.warnOnly();
     }
     String message = Messages.stillThereAtClassEnd(context.getDisplayName(), byTest);
+    if (Recorder.listening()) {
+      Recorder.record(classRecord(context, late, !fails));
+    }
     if (fails) {
       throw new LeakError(message);
     }
     warn(Messages.warnedOnly(message, true));
+  }
+
+  /**
+   * The report's record of a class whose tests' leftovers were still there when it ended: no
+   * readings of its own, a finding per test, each naming the test.
+   */
+  private static Recorded classRecord(
+      ExtensionContext context, List<Pending.Overdue> late, boolean warnOnly) {
+    List<Recorded.Item> findings = new ArrayList<>();
+    for (Pending.Overdue p : late) {
+      if (p.stillThere() instanceof Finding.Leak leak) {
+        findings.add(Recorded.item(leak).of(p.test()));
+      }
+    }
+    return new Recorded(
+        Recorder.next(),
+        context.getUniqueId(),
+        context.getDisplayName(),
+        context.getDisplayName() + " (class end)",
+        context.getTestClass().map(Class::getName).orElse(""),
+        warnOnly,
+        0,
+        Map.of(),
+        false,
+        Map.of(),
+        false,
+        java.util.OptionalLong.empty(),
+        findings,
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of(),
+        0);
   }
 
   /** Repeated mode refuses a {@code @TestFactory}: it would repeat building its dynamic tests. */

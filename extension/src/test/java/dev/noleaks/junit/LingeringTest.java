@@ -13,8 +13,10 @@ import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.internal.judge.Left;
 import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.Meters;
+import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -30,8 +32,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Threads and descriptors on their way out: a real {@link HttpClient} against a real local server.
@@ -192,6 +197,32 @@ class LingeringTest {
         .hasMessageContaining("- KeepsAClient.fetches(): ")
         .hasMessageContaining("-SelectorManager\"")
         .hasMessageContaining("still there 1.0 s after the test ended");
+  }
+
+  @Test
+  @EnabledIf("clientsCannotBeClosed")
+  void whatAClassFoundAtItsEndIsInTheReportNamingTheTest(@TempDir Path report) throws IOException {
+    SuiteReportTest.launch(
+        report,
+        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        List.of(KeepsAClient.class),
+        "noleaks.linger",
+        "1s");
+    JsonNode run =
+        new ObjectMapper().readTree(Files.readString(SuiteReportTest.runFiles(report).get(0)));
+    JsonNode classEnd = null;
+    for (JsonNode t : run.get("tests")) {
+      if (t.get("uniqueId").asString().endsWith("KeepsAClient]")) {
+        classEnd = t;
+      }
+    }
+    assertThat(classEnd).as("the class's entry in %s", run).isNotNull();
+    assertThat(classEnd.get("verdict").asString()).isEqualTo("leaked");
+    assertThat(classEnd.get("outcome").asString()).isEqualTo("failed");
+    JsonNode finding = classEnd.get("findings").get(0);
+    assertThat(finding.get("kind").asString()).isEqualTo("still-there");
+    assertThat(finding.get("summary").asString()).startsWith("KeepsAClient.fetches(): ");
+    assertThat(finding.get("message").asString()).contains("-SelectorManager\"");
   }
 
   @Test

@@ -79,7 +79,9 @@ public record Settings(
           "linger",
           "linger.threads",
           "heap.dump",
-          "pools");
+          "pools",
+          "report",
+          "report.directory");
 
   /** The accepted values of {@code noleaks.rerun}. */
   static final String RERUN_FORM = "on-growth or never";
@@ -172,6 +174,43 @@ public record Settings(
       }
     }
     return row[b.length()];
+  }
+
+  /**
+   * The suite report of a run: whether it is written ({@code noleaks.report}, default on) and where
+   * ({@code noleaks.report.directory}, default {@code target/noleaks} under the working directory,
+   * the module's under Maven). Read once per run by the report's launcher listener.
+   */
+  public record Report(boolean on, java.nio.file.Path directory) {
+
+    public static final String DEFAULT_DIRECTORY = "target/noleaks";
+    static final String ON_FORM = "on or off";
+    static final String DIRECTORY_FORM =
+        "a directory path, absolute or relative to " + "the working directory";
+
+    /** The report settings of a configuration; a bad value fails naming the key. */
+    public static Report of(Source config) {
+      boolean on =
+          config
+              .parameter("report")
+              .map(
+                  text ->
+                      switch (text.trim().toLowerCase(Locale.ROOT)) {
+                        case "on" -> true;
+                        case "off" -> false;
+                        default -> throw Resolver.bad(PREFIX + "report", text, ON_FORM);
+                      })
+              .orElse(true);
+      String directory = config.parameter("report.directory").orElse(DEFAULT_DIRECTORY);
+      try {
+        if (directory.isBlank()) {
+          throw new java.nio.file.InvalidPathException(directory, "empty");
+        }
+        return new Report(on, java.nio.file.Path.of(directory.trim()));
+      } catch (java.nio.file.InvalidPathException e) {
+        throw Resolver.bad(PREFIX + "report.directory", directory, DIRECTORY_FORM);
+      }
+    }
   }
 
   /** Whether a repeat count is one repeated mode accepts (see {@link #REPEAT_FORM}). */

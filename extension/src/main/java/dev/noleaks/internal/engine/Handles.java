@@ -123,10 +123,14 @@ record Handles(Set<Long> threads, Set<String> descriptors) {
     }
     return judgement
         .without(f -> f instanceof Finding.ThreadsLeaked || f instanceof Finding.DescriptorsLeaked)
-        .with(
-            List.of(),
-            Optional.of(
-                Messages.handlesRetainedOnce(new Left.Described(leftThreads, leftDescriptors))));
+        .retainedOnce(
+            judgement.leaks().stream()
+                .filter(
+                    f ->
+                        f instanceof Finding.ThreadsLeaked
+                            || f instanceof Finding.DescriptorsLeaked)
+                .toList(),
+            Messages.handlesRetainedOnce(new Left.Described(leftThreads, leftDescriptors)));
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.noleaks.internal.config.Lingering;
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.judge.Finding;
 import dev.noleaks.internal.judge.Rules;
+import dev.noleaks.internal.judge.Trend;
 import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.Concurrency;
 import dev.noleaks.internal.measure.Diff;
@@ -84,6 +85,7 @@ public final class LeakCheck {
   private final Optional<Concurrency> neighbours;
   private SingleRun.Baseline baseline;
   private final List<Finding> trend = new ArrayList<>();
+  private List<Trend> series = List.of();
   private Readings afterSetUp;
   private List<Finding.Leak> firstRunGrew = List.of();
   private Throwable secondRunThrew;
@@ -165,6 +167,14 @@ public final class LeakCheck {
     }
   }
 
+  /**
+   * In repeated mode, each memory meter's readings after every measured run, the baseline first;
+   * empty before the runs and in single-run mode.
+   */
+  public List<Trend> series() {
+    return series;
+  }
+
   public Settings settings() {
     return settings;
   }
@@ -182,7 +192,9 @@ public final class LeakCheck {
    */
   public void run(Body body, Body again) throws Throwable {
     if (repeats()) {
-      trend.addAll(RepeatedRun.run(settings, body::run));
+      RepeatedRun.Repetition repetition = RepeatedRun.run(settings, body::run);
+      trend.addAll(repetition.findings());
+      series = repetition.series();
       return;
     }
     body.run();
@@ -331,7 +343,17 @@ public final class LeakCheck {
     }
     List<Finding> more = new ArrayList<>(trend);
     more.addAll(leftToGc); // dropped unclosed before a GC NoLeaks ran between the runs
+    if (!firstRunGrew.isEmpty() && secondRunThrew == null && !grewAgain(judgement)) {
+      return judgement
+          .with(more, Optional.empty())
+          .retainedOnce(firstRunGrew, Messages.secondRun(firstRunGrew, false));
+    }
     return judgement.with(more, secondRunNote(judgement));
+  }
+
+  /** Whether memory leaked in the judgement of a check whose code ran twice. */
+  private static boolean grewAgain(Judgement judgement) {
+    return judgement.leaks().stream().anyMatch(f -> SingleRun.judgesMemory(f.check()));
   }
 
   /** The threads this check's code made: its runs' since it began. */
@@ -352,8 +374,7 @@ public final class LeakCheck {
     if (secondRunThrew != null) {
       return Optional.of(Messages.secondRunThrew(firstRunGrew, secondRunThrew));
     }
-    boolean again = judgement.leaks().stream().anyMatch(f -> SingleRun.judgesMemory(f.check()));
-    return Optional.of(Messages.secondRun(firstRunGrew, again));
+    return Optional.of(Messages.secondRun(firstRunGrew, grewAgain(judgement)));
   }
 
   /**

@@ -55,7 +55,7 @@ final class RepeatedRun {
    * Descriptors, threads and buffers are not judged here: the single-run rule over the whole
    * repetition does that.
    */
-  static List<Finding> run(Settings settings, LeakCheck.Body body) throws Throwable {
+  static Repetition run(Settings settings, LeakCheck.Body body) throws Throwable {
     Meters meters = LeakCheck.meters();
     boolean heap = settings.checks(Check.HEAP) && meters.explicitGcWorks();
     boolean nativeMemory = settings.checks(Check.NATIVE) && meters.probe().malloc().isAvailable();
@@ -147,7 +147,30 @@ final class RepeatedRun {
       }
       judgeNative(r.nativeBytes, r.disturbed, runs, settings, r.nmt).ifPresent(findings::add);
     }
-    return findings;
+    List<Trend> series = new ArrayList<>();
+    if (heap) {
+      // The heap's judged runs: past them, runs measured for native memory's sake read the
+      // histograms taken after the n-th run too.
+      series.add(new Trend(Check.HEAP, Arrays.copyOf(r.heap, n + 1), settings.heapThreshold()));
+    }
+    if (nativeMemory) {
+      series.add(
+          new Trend(
+              Check.NATIVE, Arrays.copyOf(r.nativeBytes, runs + 1), settings.nativeThreshold()));
+    }
+    return new Repetition(findings, series);
+  }
+
+  /**
+   * What a repetition found, and each meter's readings over the runs measured for it (the baseline
+   * after the warm-up first), for reports: a native finding may judge fewer runs than were
+   * measured.
+   */
+  record Repetition(List<Finding> findings, List<Trend> series) {
+    Repetition {
+      findings = List.copyOf(findings);
+      series = List.copyOf(series);
+    }
   }
 
   /**

@@ -436,8 +436,7 @@ final class SingleRun {
     if (baseline.histogram().isPresent() && leaks.stream().anyMatch(f -> f.check() == Check.HEAP)) {
       explainHeap(leaks, baseline.histogram().map(Histogram::text), ClassHistogram.takeLive());
     }
-    return new Judgement(
-        leaks, judgement.unavailable(), judgement.afterReadings(), judgement.lingering());
+    return judgement.withLeaks(leaks);
   }
 
   /**
@@ -514,7 +513,7 @@ final class SingleRun {
     Rules.stoppedByGc(wasLingering.exceptThreads(aliveBeforeGc), madeBeforeGc, after.threads())
         .ifPresent(all::add);
     return new Judgement(
-        all, Rules.unavailable(after, baseline.settings()), Messages.readings(after), lingering);
+        all, Rules.unavailable(after, baseline.settings()), after, OptionalLong.empty(), lingering);
   }
 
   private static Readings settle(Meters meters, Readings before, Settings s) {
@@ -576,7 +575,9 @@ final class SingleRun {
             // System.gc() is disabled. Native memory is listed in repeated mode too.
             Rules.unavailable(
                 now.withHeap(now.heapUsed(), meters.explicitGcWorks()), baseline.settings()),
-            heap ? Messages.readings(now, allocated) : Messages.readings(now)));
+            now,
+            heap ? OptionalLong.of(allocated) : OptionalLong.empty(),
+            Left.NONE));
   }
 
   /**

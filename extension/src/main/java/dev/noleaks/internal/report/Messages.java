@@ -82,7 +82,12 @@ public final class Messages {
 
   /** One test's leftovers still there at its class's end, for a line or a report entry. */
   public static String overdue(String test, Finding stillThere) {
-    return test + ": " + summary(stillThere);
+    return overdue(test, summary(stillThere));
+  }
+
+  /** One test's leftovers still there at its class's end, given the finding's line. */
+  static String overdue(String test, String summary) {
+    return test + ": " + summary;
   }
 
   /** A message that fails nothing: {@code noleaks.mode=warn}, for a test or a class. */
@@ -486,7 +491,8 @@ public final class Messages {
   }
 
   /** {@code made by thread "main" at com.example.Poller.start(Poller.java:25)}. */
-  private static String madeBy(ThreadOrigins.Origin origin) {
+  /** Where a thread was made: {@code made by thread "main" at com.example.Poller.start(…)}. */
+  static String madeBy(ThreadOrigins.Origin origin) {
     return "made by thread \""
         + origin.madeBy()
         + "\" at "
