@@ -35,7 +35,8 @@ public record Settings(
     boolean warnOnly,
     boolean rerun,
     Lingering lingering,
-    HeapDump heapDump) {
+    HeapDump heapDump,
+    boolean nativeSites) {
 
   public static final String PREFIX = "noleaks.";
   public static final String DEFAULT_HEAP_TOLERANCE = "512 KB";
@@ -79,7 +80,11 @@ public record Settings(
           "linger",
           "linger.threads",
           "heap.dump",
-          "pools");
+          "pools",
+          "native.sites");
+
+  /** The accepted values of {@code noleaks.native.sites}. */
+  static final String NATIVE_SITES_FORM = "on or off";
 
   /** The accepted values of {@code noleaks.rerun}. */
   static final String RERUN_FORM = "on-growth or never";
@@ -263,7 +268,8 @@ public record Settings(
         warnOnly,
         rerun,
         lingering,
-        heapDump);
+        heapDump,
+        nativeSites);
   }
 
   /**
@@ -296,7 +302,8 @@ public record Settings(
         warnOnly,
         rerun,
         lingering,
-        heapDump);
+        heapDump,
+        nativeSites);
   }
 
   public Settings withIgnores(Ignores ignores) {
@@ -313,7 +320,8 @@ public record Settings(
         warnOnly,
         rerun,
         lingering,
-        heapDump);
+        heapDump,
+        nativeSites);
   }
 
   private static final class Resolver {
@@ -399,7 +407,8 @@ public record Settings(
           warn,
           rerun,
           lingering,
-          heapDump());
+          heapDump(),
+          nativeSites());
     }
 
     /**
@@ -590,6 +599,24 @@ public record Settings(
                 throw bad(PREFIX + "heap.dump", text, HeapDump.FORM);
               })
           .orElse(HeapDump.ON_LEAK);
+    }
+
+    /**
+     * Whether a native finding lists where its unfreed bytes were allocated: {@code
+     * noleaks.native.sites}, a setting with no attribute, on by default.
+     */
+    private boolean nativeSites() {
+      return config
+          .parameter("native.sites")
+          .map(
+              text -> {
+                String word = text.trim();
+                if (word.equalsIgnoreCase("on") || word.equalsIgnoreCase("off")) {
+                  return word.equalsIgnoreCase("on");
+                }
+                throw bad(PREFIX + "native.sites", text, NATIVE_SITES_FORM);
+              })
+          .orElse(true);
     }
 
     /** Whether a single run whose memory grew runs again: {@code noleaks.rerun}, default yes. */
