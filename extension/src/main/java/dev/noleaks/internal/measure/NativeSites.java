@@ -299,9 +299,12 @@ public final class NativeSites {
         unsafe |= f.getMethod().getName().startsWith("Unsafe_");
         continue;
       }
+      // JDK 25 shows no native frame of Unsafe's between os::malloc and allocateMemory0
+      unsafe |= type.equals("jdk.internal.misc.Unsafe");
       if (jvm && !unsafe) {
         return Optional.empty();
       }
+      jvm = false;
       // A lambda's hidden class is named after the class that made it.
       int lambda = type.indexOf("$$Lambda");
       String host = lambda > 0 ? type.substring(0, lambda) : type;
