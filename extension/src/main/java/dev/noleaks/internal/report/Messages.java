@@ -489,10 +489,10 @@ public final class Messages {
             : "";
     if (r.top().isEmpty() || (explained.grown() > 0 && 2 * r.bytes() < explained.grown())) {
       return List.of(
-          "where it was allocated is not known: not seen by the allocation hooks (the code left "
+          "where it was allocated is not known: not seen by the allocation hooks (they saw "
               + Sizes.format(r.bytes())
               + grew
-              + " unfreed where they saw it; the rest was malloc'ed where they do not reach, as"
+              + " left unfreed by the code; the rest was malloc'ed where they do not reach, as"
               + " through a JNA interface bound to libc's malloc); glibc's figures judge the leak");
     }
     List<String> lines = new ArrayList<>();
