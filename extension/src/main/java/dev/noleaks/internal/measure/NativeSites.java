@@ -115,7 +115,7 @@ public final class NativeSites {
     }
   }
 
-  /** Nothing was recorded, and why (the profiler does not load here, the setting is off, …). */
+  /** Nothing was recorded, and why: the profiler does not load, another check recorded, … */
   public record NotRecorded(String reason) implements Seen {}
 
   /**
