@@ -250,19 +250,33 @@ class RecorderTest {
     assertThat(site(fd)).isEmpty();
   }
 
-  /** Repeated: the number handed out again must show the new site every time, never the old. */
+  /**
+   * Repeated: the number handed out again must show the new site every time, never the old. The
+   * kernel hands out the lowest free number, but other threads of this JVM open and close
+   * descriptors too (one closed a lower number between the close and the open here once in ten
+   * builds), so when the second open got another number, both steps are tried again, a few times at
+   * most.
+   */
   @RepeatedTest(20)
   void aNumberOpenedAgainShowsTheNewSiteNeverTheOld() throws IOException {
-    Before before = before();
-    FileInputStream first = new FileInputStream(file.toFile());
-    int fd = before.opened(1).get(0);
-    first.close();
+    for (int attempt = 1; ; attempt++) {
+      Before before = before();
+      FileInputStream first = new FileInputStream(file.toFile());
+      int fd = before.opened(1).get(0);
+      first.close();
 
-    before = before();
-    int line = nextLine();
-    keep(new FileOutputStream(dir.resolve("other.csv").toFile()));
-    assertThat(before.opened(1)).as("the kernel hands out the lowest free number").containsOnly(fd);
-    assertOpenedAt(List.of(fd), line);
+      before = before();
+      int line = nextLine();
+      FileOutputStream again = new FileOutputStream(dir.resolve("other.csv").toFile());
+      List<Integer> opened = before.opened(1);
+      if (opened.contains(fd)) {
+        keep(again);
+        assertOpenedAt(opened, line);
+        return;
+      }
+      again.close();
+      assertThat(attempt).as("attempts until a number was handed out again").isLessThan(5);
+    }
   }
 
   @Test

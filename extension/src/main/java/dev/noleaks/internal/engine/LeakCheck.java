@@ -12,6 +12,7 @@ import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.HeapPaths;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.NativeSites;
+import dev.noleaks.internal.measure.OwnWork;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
 import dev.noleaks.internal.measure.ThreadOrigins;
@@ -61,7 +62,9 @@ public final class LeakCheck {
     SingleRun.Baseline baseline =
         SingleRun.measureHeap(meters, SingleRun.beginResources(meters, settings), false);
     Readings before = baseline.snapshot();
-    Readings after = Settler.settleUntil(meters, Duration.ZERO, true, s -> Settler.State.CLEAN);
+    Readings after =
+        Settler.settleUntil(
+            meters, Duration.ZERO, !meters.nativeExcludesJvm(), s -> Settler.State.CLEAN);
     Diff diff = before.diff(after);
     List<Finding.Leak> leaks = new ArrayList<>(Rules.leaks(diff, settings));
     Rules.heap(diff, Long.MIN_VALUE).ifPresent(leaks::add); // absent with DisableExplicitGC
@@ -140,8 +143,10 @@ public final class LeakCheck {
     if (isolated) {
       Concurrency.isolated(true);
     }
-    return new LeakCheck(
-        settings, isolated, isolated ? Optional.empty() : Concurrency.watch(), name);
+    return OwnWork.call(
+        () ->
+            new LeakCheck(
+                settings, isolated, isolated ? Optional.empty() : Concurrency.watch(), name));
   }
 
   /**
@@ -151,7 +156,7 @@ public final class LeakCheck {
    */
   public Readings measureHeap(boolean mayDerive) {
     Meters meters = meters();
-    baseline = SingleRun.measureHeap(meters, baseline, mayDerive);
+    baseline = OwnWork.call(() -> SingleRun.measureHeap(meters, baseline, mayDerive));
     return baseline.snapshot();
   }
 
@@ -199,8 +204,9 @@ public final class LeakCheck {
     Optional<Handles> handles =
         threadsAtStart == null
             ? Optional.empty()
-            : Handles.leftBy(meters, settings, threadsAtStart);
-    SingleRun.FirstRun first = SingleRun.afterFirstRun(meters, baseline, scope());
+            : OwnWork.call(() -> Handles.leftBy(meters, settings, threadsAtStart));
+    SingleRun.FirstRun first =
+        OwnWork.call(() -> SingleRun.afterFirstRun(meters, baseline, scope()));
     baseline = first.baseline();
     leftToGc.addAll(first.leftToGc());
     if (first.grew().isEmpty() && handles.isEmpty()) {
@@ -236,7 +242,7 @@ public final class LeakCheck {
       }
     }
     // Blocks the run dropped for the GC to free are freed before the recording ends.
-    Optional<NativeSites.Seen> seen = recording.map(r -> stopAfterGc(r, 1));
+    Optional<NativeSites.Seen> seen = recording.map(r -> OwnWork.call(() -> stopAfterGc(r, 1)));
     if (!firstRunGrew.isEmpty()) {
       SingleRun.Excused second =
           SingleRun.excused(meters, baseline, afterSetUp, first, scope(), leftToGc);
@@ -287,7 +293,7 @@ public final class LeakCheck {
       Concurrency.isolated(false);
     }
     ThreadOrigins.restore(ownerBefore);
-    Judgement judgement = judge();
+    Judgement judgement = OwnWork.call(this::judge);
     if (!judgement.lingering().isEmpty()) {
       Duration linger = settings.lingering().linger();
       long deadline = System.nanoTime() + linger.toNanos();

@@ -14,14 +14,16 @@ import java.util.OptionalLong;
  * @param live how many threads were summed
  * @param reader the id of the thread that read it
  * @param own that thread's own counter
+ * @param ownWork what NoLeaks' own work had allocated so far ({@link OwnWork#soFar()})
  */
-public record Allocations(long total, long started, int live, long reader, long own) {
+public record Allocations(long total, long started, int live, long reader, long own, long ownWork) {
 
   /** A counter could not be read (a thread ended while it was read) or a thread started. */
   static final long UNKNOWN = -1;
 
   /** Reads every live thread's counter. */
   static Allocations read(com.sun.management.ThreadMXBean threads) {
+    long ownWork = OwnWork.soFar();
     long started = threads.getTotalStartedThreadCount();
     long[] ids = threads.getAllThreadIds();
     long[] bytes = threads.getThreadAllocatedBytes(ids);
@@ -39,7 +41,7 @@ public record Allocations(long total, long started, int live, long reader, long 
     if (threads.getTotalStartedThreadCount() != started) {
       total = UNKNOWN; // a thread started while the counters were read
     }
-    return new Allocations(total, started, ids.length, reader, own);
+    return new Allocations(total, started, ids.length, reader, own, ownWork);
   }
 
   /**
@@ -74,5 +76,16 @@ public record Allocations(long total, long started, int live, long reader, long 
       return OptionalLong.empty();
     }
     return OptionalLong.of(all.getAsLong() - (own - earlier.own));
+  }
+
+  /**
+   * As {@link #since}, less what NoLeaks' own work allocated in between ({@link OwnWork}): the
+   * bytes the code under test, its set-up and the test framework can have added to the heap.
+   */
+  public OptionalLong notOwnSince(Allocations earlier) {
+    OptionalLong all = since(earlier);
+    return all.isEmpty()
+        ? all
+        : OptionalLong.of(Math.max(0, all.getAsLong() - (ownWork - earlier.ownWork)));
   }
 }

@@ -326,8 +326,13 @@ public final class Settler {
     lingering(stillThere, x -> x, CLEANERS_MAX, CLEANERS_POLL, CLEANERS_QUIET);
   }
 
-  /** Runs every path once so that Awaitility's classes are loaded before any baseline. */
+  /**
+   * Runs every path once so that Awaitility's classes are loaded before any baseline. It waits for
+   * the JIT only when the checks will ({@link Meters#nativeExcludesJvm()} false): at a JVM's start
+   * the compiler is rarely idle, and the wait cost the first test 0.2-0.6 s for nothing when Native
+   * Memory Tracking takes the JIT's arenas out of native readings.
+   */
   static void warmUp(Meters meters) {
-    settleUntil(meters, POLL.multipliedBy(3), true, s -> State.LEFTOVERS);
+    settleUntil(meters, POLL.multipliedBy(3), !meters.nativeExcludesJvm(), s -> State.LEFTOVERS);
   }
 }

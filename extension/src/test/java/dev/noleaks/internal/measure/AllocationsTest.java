@@ -8,37 +8,44 @@ import org.junit.jupiter.api.Test;
 /** What all threads allocated between two readings, and when that cannot be known. */
 class AllocationsTest {
 
-  private static final Allocations EARLIER = new Allocations(1000, 20, 3, 1, 100);
+  private static final Allocations EARLIER = new Allocations(1000, 20, 3, 1, 100, 0);
 
   @Test
   void countsEveryThreadsGrowthAndANewThreadFromZero() {
-    Allocations later = new Allocations(1100, 21, 4, 1, 150);
+    Allocations later = new Allocations(1100, 21, 4, 1, 150, 0);
     assertThat(later.since(EARLIER)).hasValue(100);
   }
 
   @Test
   void aThreadThatEndedMakesItUnknown() {
-    Allocations later = new Allocations(1100, 20, 2, 1, 150);
+    Allocations later = new Allocations(1100, 20, 2, 1, 150, 0);
     assertThat(later.since(EARLIER)).isEmpty();
   }
 
   @Test
   void aThreadThatStartedAndEndedInBetweenMakesItUnknown() {
-    Allocations later = new Allocations(1100, 21, 3, 1, 150);
+    Allocations later = new Allocations(1100, 21, 3, 1, 150, 0);
     assertThat(later.since(EARLIER)).isEmpty();
   }
 
   @Test
   void anUnknownReadingMakesItUnknown() {
-    Allocations later = new Allocations(Allocations.UNKNOWN, 20, 3, 1, 150);
+    Allocations later = new Allocations(Allocations.UNKNOWN, 20, 3, 1, 150, 0);
     assertThat(later.since(EARLIER)).isEmpty();
     assertThat(EARLIER.since(later)).isEmpty();
   }
 
   @Test
   void othersLeaveOutTheReadersOwnBytesWhenOneThreadReadBoth() {
-    assertThat(new Allocations(1100, 20, 3, 1, 150).othersSince(EARLIER)).hasValue(50);
-    assertThat(new Allocations(1100, 20, 3, 2, 150).othersSince(EARLIER)).isEmpty();
+    assertThat(new Allocations(1100, 20, 3, 1, 150, 0).othersSince(EARLIER)).hasValue(50);
+    assertThat(new Allocations(1100, 20, 3, 2, 150, 0).othersSince(EARLIER)).isEmpty();
+  }
+
+  @Test
+  void notOwnLeavesOutWhatNoLeaksOwnWorkAllocatedInBetween() {
+    Allocations earlier = new Allocations(1000, 20, 3, 1, 100, 40);
+    assertThat(new Allocations(1100, 20, 3, 1, 150, 70).notOwnSince(earlier)).hasValue(70);
+    assertThat(new Allocations(1100, 20, 2, 1, 150, 70).notOwnSince(earlier)).isEmpty();
   }
 
   @Test
