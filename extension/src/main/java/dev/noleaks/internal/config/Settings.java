@@ -35,7 +35,8 @@ public record Settings(
     boolean warnOnly,
     boolean rerun,
     Lingering lingering,
-    HeapDump heapDump) {
+    HeapDump heapDump,
+    boolean nativeSites) {
 
   public static final String PREFIX = "noleaks.";
   public static final String DEFAULT_HEAP_TOLERANCE = "512 KB";
@@ -81,7 +82,11 @@ public record Settings(
           "heap.dump",
           "pools",
           "report",
-          "report.directory");
+          "report.directory",
+          "native.sites");
+
+  /** The accepted values of {@code noleaks.native.sites}. */
+  static final String NATIVE_SITES_FORM = "on or off";
 
   /** The accepted values of {@code noleaks.rerun}. */
   static final String RERUN_FORM = "on-growth or never";
@@ -302,7 +307,8 @@ public record Settings(
         warnOnly,
         rerun,
         lingering,
-        heapDump);
+        heapDump,
+        nativeSites);
   }
 
   /**
@@ -335,7 +341,8 @@ public record Settings(
         warnOnly,
         rerun,
         lingering,
-        heapDump);
+        heapDump,
+        nativeSites);
   }
 
   public Settings withIgnores(Ignores ignores) {
@@ -352,7 +359,8 @@ public record Settings(
         warnOnly,
         rerun,
         lingering,
-        heapDump);
+        heapDump,
+        nativeSites);
   }
 
   private static final class Resolver {
@@ -438,7 +446,8 @@ public record Settings(
           warn,
           rerun,
           lingering,
-          heapDump());
+          heapDump(),
+          nativeSites());
     }
 
     /**
@@ -629,6 +638,24 @@ public record Settings(
                 throw bad(PREFIX + "heap.dump", text, HeapDump.FORM);
               })
           .orElse(HeapDump.ON_LEAK);
+    }
+
+    /**
+     * Whether a native finding lists where its unfreed bytes were allocated: {@code
+     * noleaks.native.sites}, a setting with no attribute, on by default.
+     */
+    private boolean nativeSites() {
+      return config
+          .parameter("native.sites")
+          .map(
+              text -> {
+                String word = text.trim();
+                if (word.equalsIgnoreCase("on") || word.equalsIgnoreCase("off")) {
+                  return word.equalsIgnoreCase("on");
+                }
+                throw bad(PREFIX + "native.sites", text, NATIVE_SITES_FORM);
+              })
+          .orElse(true);
     }
 
     /** Whether a single run whose memory grew runs again: {@code noleaks.rerun}, default yes. */

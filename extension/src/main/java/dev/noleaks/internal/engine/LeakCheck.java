@@ -12,11 +12,13 @@ import dev.noleaks.internal.measure.Concurrency;
 import dev.noleaks.internal.measure.Diff;
 import dev.noleaks.internal.measure.HeapPaths;
 import dev.noleaks.internal.measure.Meters;
+import dev.noleaks.internal.measure.NativeSites;
 import dev.noleaks.internal.measure.OwnWork;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.Settler;
 import dev.noleaks.internal.measure.ThreadOrigins;
 import dev.noleaks.internal.report.Messages;
+import dev.noleaks.probe.Reading;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +101,12 @@ public final class LeakCheck {
   private Optional<HeapPaths.Dump> firstRunDump = Optional.empty();
 
   private Readings firstMid;
+
+  /**
+   * What the allocation hooks saw of a second run's unfreed native memory, when it was recorded.
+   */
+  private Optional<NativeSites.Explained> secondRunSites = Optional.empty();
+
   private Set<Check> mustOutlast = Set.of();
   private final ThreadOrigins.Owner owner;
   private final ThreadOrigins.Owner secondRun;
@@ -111,6 +119,9 @@ public final class LeakCheck {
     this.settings = settings;
     this.marksIsolated = marksIsolated;
     this.neighbours = neighbours;
+    if (recordsSites(settings) && meters().probe().malloc().isAvailable()) {
+      NativeSites.get(); // its first use, once per JVM, before any baseline (see NativeSites)
+    }
     this.baseline = SingleRun.beginResources(settings);
     this.owner = new ThreadOrigins.Owner(name, !settings.repeated());
     this.secondRun = new ThreadOrigins.Owner(name + ", second run");
@@ -221,6 +232,10 @@ public final class LeakCheck {
     // meanwhile (a server started in the first run, growing) is that run's growth.
     Object firstRunOwner = ThreadOrigins.enter(secondRun);
     secondRunSince = ThreadOrigins.now();
+    boolean sites =
+        recordsSites(settings) && firstRunGrew.stream().anyMatch(f -> f.check() == Check.NATIVE);
+    Optional<NativeSites.Recording> recording =
+        sites ? NativeSites.get().toOptional().map(NativeSites::start) : Optional.empty();
     try {
       again.run();
     } catch (VirtualMachineError e) {
@@ -234,13 +249,40 @@ public final class LeakCheck {
       return;
     } finally {
       ThreadOrigins.restore(firstRunOwner);
+      if (secondRunThrew != null) {
+        recording.ifPresent(r -> r.stop(1));
+      }
     }
+    // Blocks the run dropped for the GC to free are freed before the recording ends.
+    Optional<NativeSites.Seen> seen = recording.map(r -> OwnWork.call(() -> stopAfterGc(r, 1)));
     if (!firstRunGrew.isEmpty()) {
       SingleRun.Excused second =
           SingleRun.excused(meters, baseline, afterSetUp, first, scope(), leftToGc);
       excused = second.checks();
       mustOutlast = second.mustOutlast();
+      if (sites) {
+        long grown = second.nativeGrowth().toOptional().orElse(0L);
+        secondRunSites =
+            Optional.of(new NativeSites.Explained(seen.orElseGet(LeakCheck::notRecorded), grown));
+      }
     }
+  }
+
+  /** Whether a native finding of these settings lists its sites: {@code noleaks.native.sites}. */
+  static boolean recordsSites(Settings settings) {
+    return settings.nativeSites() && settings.checks(Check.NATIVE);
+  }
+
+  /** Why nothing was recorded: the recorder is unavailable. */
+  static NativeSites.Seen notRecorded() {
+    return new NativeSites.NotRecorded(
+        NativeSites.get() instanceof Reading.Unavailable<NativeSites> u ? u.reason() : "not run");
+  }
+
+  /** Ends a recording after a full GC, so that what the code left to the GC is not a site. */
+  static NativeSites.Seen stopAfterGc(NativeSites.Recording recording, int runs) {
+    Settler.collectGarbage();
+    return recording.stop(runs);
   }
 
   /**
@@ -338,6 +380,14 @@ public final class LeakCheck {
             settings.ignores().pools(),
             secondRunThrew == null ? firstRunDump : Optional.empty());
     judgement = Handles.attributed(judgement, scope());
+    if (secondRunThrew == null && secondRunSites.isPresent()) {
+      NativeSites.Explained sites = secondRunSites.get();
+      judgement =
+          judgement.withLeaks(
+              judgement.leaks().stream()
+                  .map(f -> f instanceof Finding.NativeGrew n ? n.withSites(sites) : f)
+                  .toList());
+    }
     if (afterFirstRun != null && secondRunThrew == null) {
       judgement = afterFirstRun.judged(judgement, secondRun, secondRunSince);
     }

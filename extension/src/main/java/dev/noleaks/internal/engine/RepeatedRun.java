@@ -10,6 +10,7 @@ import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.HeapPaths;
 import dev.noleaks.internal.measure.JvmMalloc;
 import dev.noleaks.internal.measure.Meters;
+import dev.noleaks.internal.measure.NativeSites;
 import dev.noleaks.internal.measure.Settler;
 import dev.noleaks.probe.ThreadCache;
 import java.lang.management.ManagementFactory;
@@ -145,7 +146,13 @@ final class RepeatedRun {
         }
         trend = Series.nativeTrend(r.nativeBytes, runs, n, settings.nativeThreshold());
       }
-      judgeNative(r.nativeBytes, r.disturbed, runs, settings, r.nmt).ifPresent(findings::add);
+      Optional<Finding> leak = judgeNative(r.nativeBytes, r.disturbed, runs, settings, r.nmt);
+      if (leak.isPresent()
+          && leak.get() instanceof Finding.TrendGrew grew
+          && LeakCheck.recordsSites(settings)) {
+        leak = Optional.of(grew.withSites(sites(measured, grew.trend())));
+      }
+      leak.ifPresent(findings::add);
     }
     List<Trend> series = new ArrayList<>();
     if (heap) {
@@ -171,6 +178,35 @@ final class RepeatedRun {
       findings = List.copyOf(findings);
       series = List.copyOf(series);
     }
+  }
+
+  /**
+   * Runs recorded after a native trend was found, to tell where their unfreed bytes were allocated:
+   * enough for a 64 B/run leak to stand out as 10 blocks at one line, few enough to cost 20-60 ms.
+   */
+  static final int SITE_RUNS = 10;
+
+  /**
+   * Where the bytes of {@value #SITE_RUNS} more runs of the body, recorded, were left unfreed, to
+   * explain the growth the trend's slope predicts for them. The trend is judged already: these
+   * runs' readings are not part of it.
+   */
+  private static NativeSites.Explained sites(LeakCheck.Body body, Trend trend) throws Throwable {
+    long grown = Math.round(trend.slope() * SITE_RUNS);
+    Optional<NativeSites> recorder = NativeSites.get().toOptional();
+    if (recorder.isEmpty()) {
+      return new NativeSites.Explained(LeakCheck.notRecorded(), grown);
+    }
+    NativeSites.Recording recording = recorder.get().start();
+    try {
+      for (int i = 0; i < SITE_RUNS; i++) {
+        body.run();
+      }
+    } catch (Throwable t) {
+      recording.stop(0);
+      throw t;
+    }
+    return new NativeSites.Explained(LeakCheck.stopAfterGc(recording, SITE_RUNS), grown);
   }
 
   /**

@@ -328,7 +328,7 @@ final class SingleRun {
     mustOutlast.removeAll(setUpGrew);
     java.util.Set<Check> excused = java.util.EnumSet.copyOf(mustOutlast);
     excused.removeAll(grewAgain);
-    return new Excused(excused, mustOutlast);
+    return new Excused(excused, mustOutlast, first.mid().diff(second).nativeGrowth());
   }
 
   /**
@@ -338,8 +338,12 @@ final class SingleRun {
    * @param mustOutlast the checks that grew in the first run, not in the set-up code (whose growth
    *     is never excused): what the second run grew of them is a leak only if it outlasts the
    *     tear-down ({@link #end})
+   * @param nativeGrowth how much native memory the second run added, from right after the first
    */
-  record Excused(java.util.Set<Check> checks, java.util.Set<Check> mustOutlast) {}
+  record Excused(
+      java.util.Set<Check> checks,
+      java.util.Set<Check> mustOutlast,
+      dev.noleaks.probe.Reading<Long> nativeGrowth) {}
 
   /**
    * Every meter right after a full GC, the heap first (before garbage can gather again), without

@@ -5,6 +5,7 @@ import dev.noleaks.Check;
 import dev.noleaks.JavaThread;
 import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.HeapPaths;
+import dev.noleaks.internal.measure.NativeSites;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.ThreadOrigins;
 import dev.noleaks.probe.MallocStats;
@@ -172,9 +173,28 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
    * @param growth bytes grown, less {@code directBuffers}
    * @param directBuffers growth of direct buffers the buffer check reports (their memory is
    *     malloc'ed too), 0 when it does not
+   * @param sites where the bytes a recorded run left unfreed were allocated, when a run was
+   *     recorded or could not be
    */
-  record NativeGrew(long growth, long directBuffers, long tolerance, Figures before, Figures after)
+  record NativeGrew(
+      long growth,
+      long directBuffers,
+      long tolerance,
+      Figures before,
+      Figures after,
+      Optional<NativeSites.Explained> sites)
       implements Leak {
+
+    public NativeGrew(
+        long growth, long directBuffers, long tolerance, Figures before, Figures after) {
+      this(growth, directBuffers, tolerance, before, after, Optional.empty());
+    }
+
+    /** This finding saying where its unfreed bytes were allocated. */
+    public NativeGrew withSites(NativeSites.Explained explained) {
+      return new NativeGrew(
+          growth, directBuffers, tolerance, before, after, Optional.of(explained));
+    }
 
     /**
      * The native readings of one snapshot a message shows.
@@ -256,6 +276,7 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
    * @param warmup warm-up runs before them
    * @param judged which of the runs the trend is made of
    * @param classes the classes that grew in every run (the heap's), when histograms could tell
+   * @param sites where the bytes of more runs, recorded, were allocated (native memory's)
    */
   record TrendGrew(
       Trend trend,
@@ -263,24 +284,30 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
       int warmup,
       Judged judged,
       List<ClassHistogram.Growth> classes,
-      Optional<HeapPaths.Outcome> heldBy)
+      Optional<HeapPaths.Outcome> heldBy,
+      Optional<NativeSites.Explained> sites)
       implements Leak {
     public TrendGrew {
       classes = List.copyOf(classes);
     }
 
     public TrendGrew(Trend trend, int runs, int warmup, Judged judged) {
-      this(trend, runs, warmup, judged, List.of(), Optional.empty());
+      this(trend, runs, warmup, judged, List.of(), Optional.empty(), Optional.empty());
     }
 
     /** This finding naming the classes that grew. */
     public TrendGrew withClasses(List<ClassHistogram.Growth> grown) {
-      return new TrendGrew(trend, runs, warmup, judged, grown, heldBy);
+      return new TrendGrew(trend, runs, warmup, judged, grown, heldBy, sites);
     }
 
     /** This finding saying what holds the growth, from a heap dump. */
     public TrendGrew withHeldBy(HeapPaths.Outcome outcome) {
-      return new TrendGrew(trend, runs, warmup, judged, classes, Optional.of(outcome));
+      return new TrendGrew(trend, runs, warmup, judged, classes, Optional.of(outcome), sites);
+    }
+
+    /** This finding saying where the unfreed bytes of recorded runs were allocated. */
+    public TrendGrew withSites(NativeSites.Explained explained) {
+      return new TrendGrew(trend, runs, warmup, judged, classes, heldBy, Optional.of(explained));
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.noleaks.internal.judge.OpenDescriptor;
 import dev.noleaks.internal.judge.Trend;
 import dev.noleaks.internal.measure.ClassHistogram;
 import dev.noleaks.internal.measure.HeapPaths;
+import dev.noleaks.internal.measure.NativeSites;
 import dev.noleaks.internal.measure.Readings;
 import dev.noleaks.internal.measure.ThreadOrigins;
 import dev.noleaks.probe.Descriptor;
@@ -213,6 +214,7 @@ public final class Messages {
     if (f instanceof Finding.TrendGrew t) {
       List<String> details = new ArrayList<>();
       t.heldBy().ifPresent(held -> details.addAll(heldBy(held)));
+      t.sites().ifPresent(e -> details.addAll(sites(e)));
       details.add(
           Sizes.plural(t.runs(), "measured run")
               + " after "
@@ -464,7 +466,60 @@ public final class Messages {
         .append(before.nativeThreads().toOptional().map(String::valueOf).orElse("?"))
         .append(" → ")
         .append(after.nativeThreads().toOptional().map(String::valueOf).orElse("?"));
-    return new Text(summary, List.of(b.toString()));
+    List<String> details = new ArrayList<>();
+    details.add(b.toString());
+    n.sites().ifPresent(e -> details.addAll(sites(e)));
+    return new Text(summary, details);
+  }
+
+  /**
+   * Where the unfreed bytes of recorded runs were allocated: {@code allocated at (3.8 MB of the 3.8
+   * MB its second run grew, left unfreed in 1 block):} and a line per site, or why it is not known.
+   * When the sites explain less than half of the growth, the rest was malloc'ed where the hooks do
+   * not reach, and sites that would mislead are not shown.
+   */
+  static List<String> sites(NativeSites.Explained explained) {
+    if (explained.seen() instanceof NativeSites.NotRecorded no) {
+      return List.of("where it was allocated: unavailable: " + no.reason());
+    }
+    NativeSites.Recorded r = (NativeSites.Recorded) explained.seen();
+    String runs = r.runs() == 1 ? "its second run" : Sizes.plural(r.runs(), "more run");
+    String grew =
+        explained.grown() > 0
+            ? " of the "
+                + Sizes.format(explained.grown())
+                + (r.runs() == 1
+                    ? " its second run grew"
+                    : " that the trend's slope adds over " + Sizes.plural(r.runs(), "run"))
+            : "";
+    if (r.top().isEmpty() || (explained.grown() > 0 && 2 * r.bytes() < explained.grown())) {
+      return List.of(
+          "where it was allocated is not known: not seen by the allocation hooks (they saw "
+              + Sizes.format(r.bytes())
+              + grew
+              + " left unfreed by the code; the rest was malloc'ed where they do not reach, as"
+              + " through a JNA interface bound to libc's malloc); glibc's figures judge the leak");
+    }
+    List<String> lines = new ArrayList<>();
+    lines.add(
+        "allocated at ("
+            + Sizes.format(r.bytes())
+            + grew
+            + ", left unfreed by "
+            + runs
+            + " in "
+            + Sizes.plural(r.blocks(), "block")
+            + "):");
+    for (NativeSites.Site site : r.top()) {
+      lines.add(
+          "  "
+              + frame(site.frame())
+              + ": "
+              + Sizes.plural(site.blocks(), "block")
+              + ", "
+              + Sizes.format(site.bytes()));
+    }
+    return lines;
   }
 
   /** What native readings are: {@code malloc in use}, less the JVM's own when NMT was read. */
