@@ -15,11 +15,18 @@ class OwnWorkTest {
   @Test
   void countsWhatTheWorkAllocatedOnceEvenNested() {
     long before = OwnWork.soFar();
-    OwnWork.run(
-        () -> {
-          sink = new byte[MB];
-          OwnWork.run(() -> sink = new byte[MB]);
-        });
+    OwnWork.enter();
+    try {
+      sink = new byte[MB];
+      OwnWork.enter();
+      try {
+        sink = new byte[MB];
+      } finally {
+        OwnWork.exit();
+      }
+    } finally {
+      OwnWork.exit();
+    }
     long counted = OwnWork.soFar() - before;
     // two arrays, their headers, and the few small objects of the calls themselves
     assertThat(counted).isBetween(2L * MB, 2L * MB + 64 * 1024);
@@ -36,28 +43,32 @@ class OwnWorkTest {
   void aReadingInTheMiddleOfTheWorkCountsItsPartSoFar() {
     long before = OwnWork.soFar();
     long[] inTheMiddle = new long[1];
-    OwnWork.run(
-        () -> {
-          sink = new byte[MB];
-          inTheMiddle[0] = OwnWork.soFar() - before;
-          sink = new byte[MB];
-        });
+    OwnWork.enter();
+    try {
+      sink = new byte[MB];
+      inTheMiddle[0] = OwnWork.soFar() - before;
+      sink = new byte[MB];
+    } finally {
+      OwnWork.exit();
+    }
     assertThat(inTheMiddle[0]).isBetween((long) MB, MB + 64 * 1024L);
     assertThat(OwnWork.soFar() - before).isGreaterThanOrEqualTo(2L * MB);
   }
 
   @Test
-  void workThatThrowsIsCountedAndItsExceptionPassesUnchanged() {
+  void workThatThrowsIsCountedAndLeftClosed() {
     long before = OwnWork.soFar();
-    IllegalStateException thrown = new IllegalStateException("the work's own");
     assertThatThrownBy(
-            () ->
-                OwnWork.run(
-                    () -> {
-                      sink = new byte[MB];
-                      throw thrown;
-                    }))
-        .isSameAs(thrown);
+            () -> {
+              OwnWork.enter();
+              try {
+                sink = new byte[MB];
+                throw new IllegalStateException("the work's own");
+              } finally {
+                OwnWork.exit();
+              }
+            })
+        .hasMessage("the work's own");
     assertThat(OwnWork.soFar() - before).isGreaterThanOrEqualTo(MB);
     long after = OwnWork.soFar();
     sink = new byte[MB];
