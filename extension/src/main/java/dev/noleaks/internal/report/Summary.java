@@ -12,7 +12,8 @@ import java.util.function.Function;
 /**
  * The end-of-run summary on the console, one screen at most: tests checked and their verdicts,
  * leaks by kind, what was only warned of, what was retained once, meters not measured and why,
- * NoLeaks' own time and where the report is. Made from a run's records, like the report itself.
+ * whether native memory was judged without Native Memory Tracking, NoLeaks' own time and where the
+ * report is. Made from a run's records, like the report itself.
  */
 public final class Summary {
 
@@ -60,6 +61,16 @@ public final class Summary {
         "not measured",
         new ArrayList<>(why.entrySet()),
         e -> e.getKey() + " (" + Sizes.plural(e.getValue().intValue(), "test") + ")");
+    long withoutNmt =
+        tests.stream()
+            .filter(t -> t.after().containsKey("native") && !t.after().containsKey("jvmMalloc"))
+            .count();
+    if (withoutNmt > 0) {
+      b.append("  native memory judged without Native Memory Tracking in ")
+          .append(Sizes.plural((int) withoutNmt, "test"))
+          .append(": the JVM's own malloc is not taken out and where a leak was allocated is not")
+          .append(" recorded; start the test JVM with -XX:NativeMemoryTracking=summary\n");
+    }
     b.append("  NoLeaks' own time: ")
         .append(String.format(Locale.ROOT, "%.1f s", run.ownNanos() / 1e9))
         .append('\n');

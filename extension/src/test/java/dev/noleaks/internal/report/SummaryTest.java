@@ -18,6 +18,14 @@ class SummaryTest {
 
   static Recorded test(
       String name, List<Recorded.Item> retained, List<Recorded.NotMeasured> unavailable) {
+    return test(name, retained, unavailable, Map.of());
+  }
+
+  static Recorded test(
+      String name,
+      List<Recorded.Item> retained,
+      List<Recorded.NotMeasured> unavailable,
+      Map<String, Long> after) {
     return new Recorded(
         Recorder.next(),
         "[test:" + name + "]",
@@ -28,7 +36,7 @@ class SummaryTest {
         0,
         Map.of(),
         false,
-        Map.of(),
+        after,
         false,
         OptionalLong.empty(),
         List.of(),
@@ -78,6 +86,27 @@ class SummaryTest {
             "    heap not measured: System.gc() is disabled (2 tests)",
             "  NoLeaks' own time: 0.0 s",
             "  report: /reports/report.html");
+  }
+
+  @Test
+  void saysWhenNativeMemoryWasJudgedWithoutNativeMemoryTracking() {
+    String summary =
+        Summary.of(
+            run(
+                List.of(
+                    test("a", List.of(), List.of(), Map.of("native", 30_000_000L)),
+                    test(
+                        "b",
+                        List.of(),
+                        List.of(),
+                        Map.of("native", 30_000_000L, "jvmMalloc", 20_000_000L)),
+                    test("c", List.of(), List.of(), Map.of("heap", 9_000_000L)))),
+            Path.of("/reports/report.html"));
+    assertThat(summary.lines())
+        .contains(
+            "  native memory judged without Native Memory Tracking in 1 test: the JVM's own malloc"
+                + " is not taken out and where a leak was allocated is not recorded; start the test"
+                + " JVM with -XX:NativeMemoryTracking=summary");
   }
 
   @Test
