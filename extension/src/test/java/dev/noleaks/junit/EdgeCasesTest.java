@@ -569,4 +569,19 @@ class EdgeCasesTest {
     assertThat(top.getMethodName()).isEqualTo("opensAndForgets");
     assertThat(top.getFileName()).isEqualTo("EdgeCasesTest.java");
   }
+
+  @NoLeaks
+  static class AssertsATimeoutPreemptively {
+    @Test
+    void test() {
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          Duration.ofSeconds(5), () -> Thread.sleep(10));
+    }
+  }
+
+  /** JUnit's thread for the call ends a moment after it returns: JUnit's, not a leak. */
+  @org.junit.jupiter.api.RepeatedTest(3)
+  void junitsOwnTimeoutThreadIsNotALeak() {
+    assertPasses(AssertsATimeoutPreemptively.class);
+  }
 }
