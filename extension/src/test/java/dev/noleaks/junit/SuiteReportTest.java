@@ -187,12 +187,14 @@ class SuiteReportTest {
     JsonNode heapTrend = repeated.get("findings").get(0);
     assertThat(heapTrend.get("kind").asString()).isEqualTo("trend-grew");
     assertThat(heapTrend.get("unit").asString()).isEqualTo("bytes/run");
-    assertThat(heapTrend.get("amount").asDouble()).isGreaterThanOrEqualTo(4096);
+    // 4,112 B per run are kept (array header and data); the readings are the whole heap after
+    // GC, so what the JVM frees beside them may take a few hundred bytes off: a quarter of slack.
+    assertThat(heapTrend.get("amount").asDouble()).isGreaterThanOrEqualTo(3 * 1024);
     JsonNode heapSeries = series(repeated, "heap").orElseThrow();
     assertThat(heapSeries.get("readings")).hasSize(21);
     JsonNode readings = heapSeries.get("readings");
     assertThat(readings.get(20).asLong() - readings.get(0).asLong())
-        .isGreaterThanOrEqualTo(20 * 4096);
+        .isGreaterThanOrEqualTo(20 * 3 * 1024);
 
     String summary = printed.toString(StandardCharsets.UTF_8);
     assertThat(summary)
