@@ -193,7 +193,7 @@ final class RepeatedRun {
    */
   private static NativeSites.Explained sites(LeakCheck.Body body, Trend trend) throws Throwable {
     long grown = Math.round(trend.slope() * SITE_RUNS);
-    Optional<NativeSites> recorder = NativeSites.get().toOptional();
+    Optional<NativeSites> recorder = LeakCheck.recorder(LeakCheck.meters()).toOptional();
     if (recorder.isEmpty()) {
       return new NativeSites.Explained(LeakCheck.notRecorded(), grown);
     }

@@ -41,6 +41,15 @@ public final class Meters {
   private final Optional<CompilerActivity> compilerActivity;
   private volatile Allocations atLastCapture;
 
+  /**
+   * What NoLeaks' own tools loaded in the middle of a check keep for good, left out of every later
+   * reading ({@link #keptByNoLeaks}): heap bytes, and native bytes (with Native Memory Tracking
+   * only, counted as the JVM's own).
+   */
+  private volatile long ownHeap;
+
+  private volatile long ownNative;
+
   private Meters() {
     probe = Probe.current();
     List<BufferPoolMXBean> pools = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class);
@@ -113,7 +122,7 @@ public final class Meters {
    * quiet); otherwise once, just before glibc's.
    */
   public Readings capture(boolean settled, boolean stacks, boolean paired) {
-    long heap = memory.getHeapMemoryUsage().getUsed();
+    long heap = memory.getHeapMemoryUsage().getUsed() - ownHeap;
     // Read straight after the heap: from here on the threads' allocation counters bound what they
     // can have added to the heap (see SingleRun.measureHeap).
     long allocated = threadBean.getCurrentThreadAllocatedBytes();
@@ -129,7 +138,7 @@ public final class Meters {
         pool(direct),
         pool(mapped),
         malloc.glibc(),
-        malloc.jvm().map(j -> j[0]),
+        malloc.jvm().map(j -> j[0] + ownNative),
         probe.descriptors(),
         threads(stacks),
         probe.nativeThreadCount(),
@@ -154,7 +163,19 @@ public final class Meters {
   }
 
   public long heapUsed() {
-    return memory.getHeapMemoryUsage().getUsed();
+    return memory.getHeapMemoryUsage().getUsed() - ownHeap;
+  }
+
+  /**
+   * Leaves out of every later reading what a tool of NoLeaks' own, loaded in the middle of a check,
+   * keeps for good: {@code heap} bytes of the heap after a GC, {@code nativeBytes} of malloc'ed
+   * memory, counted with the JVM's own (only where Native Memory Tracking reads that: elsewhere
+   * nothing is loaded mid-check). Readings taken before and after the load then differ by what the
+   * code under test did, as if the tool had been loaded before the first baseline.
+   */
+  public synchronized void keptByNoLeaks(long heap, long nativeBytes) {
+    ownHeap += heap;
+    ownNative += nativeBytes;
   }
 
   /** Every thread's allocation counter, read right after the heap by the last capture. */

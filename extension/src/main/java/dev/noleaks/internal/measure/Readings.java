@@ -22,7 +22,8 @@ import java.util.List;
  * @param mappedBuffers the {@code mapped} buffer pool
  * @param malloc glibc malloc statistics
  * @param jvmMalloc bytes the JVM itself has malloc'ed, from Native Memory Tracking (unavailable
- *     unless the JVM runs with {@code -XX:NativeMemoryTracking=summary})
+ *     unless the JVM runs with {@code -XX:NativeMemoryTracking=summary}), with what NoLeaks' own
+ *     native-site profiler keeps once loaded ({@link Meters#keptByNoLeaks})
  * @param descriptors open file descriptors
  * @param threads live Java threads
  * @param nativeThreadCount how many native threads the process has, JVM threads Java cannot see
