@@ -40,7 +40,28 @@ public class ConsumerCheck {
     SAYS_JUNIT_IS_TOO_OLD
   }
 
-  record SetUp(String name, String what, List<String> dependencies, String test, Expect expect) {}
+  /**
+   * A project's set-up; {@code suiteWide}: every test checked through JUnit's extension
+   * auto-detection and {@code noleaks.scope=all} in junit-platform.properties, which also has
+   * NoLeaks prepare its meters while JUnit discovers the tests.
+   */
+  record SetUp(
+      String name,
+      String what,
+      List<String> dependencies,
+      String test,
+      Expect expect,
+      boolean suiteWide) {
+    SetUp(String name, String what, List<String> dependencies, String test, Expect expect) {
+      this(name, what, dependencies, test, expect, false);
+    }
+  }
+
+  static final String PLATFORM_PROPERTIES =
+      """
+      junit.jupiter.extensions.autodetection.enabled=true
+      noleaks.scope=all
+      """;
 
   static final String NOLEAKS =
       dependency("dev.noleaks", "noleaks-junit", NOLEAKS_VERSION, "test");
@@ -171,7 +192,14 @@ public class ConsumerCheck {
             List.of(
                 junit6, dependency("org.assertj", "assertj-core", ASSERTJ, "test"), NOLEAKS),
             ASSERTJ_TEST,
-            Expect.CATCHES_THE_LEAK));
+            Expect.CATCHES_THE_LEAK),
+        new SetUp(
+            "suite-wide",
+            "JUnit " + JUNIT5 + ", no annotation: every test checked (junit-platform.properties)",
+            List.of(junit5, NOLEAKS),
+            ANNOTATED_TEST.replace("import dev.noleaks.junit.NoLeaks;\n", "").replace("@NoLeaks\n", ""),
+            Expect.CATCHES_THE_LEAK,
+            true));
   }
 
   public static void main(String[] args) throws Exception {
@@ -322,6 +350,10 @@ public class ConsumerCheck {
       Files.createDirectories(sources);
       Files.writeString(project.resolve("pom.xml"), pom(setUp));
       Files.writeString(sources.resolve("ConsumerTest.java"), setUp.test());
+      if (setUp.suiteWide()) {
+        Path resources = Files.createDirectories(project.resolve("src/test/resources"));
+        Files.writeString(resources.resolve("junit-platform.properties"), PLATFORM_PROPERTIES);
+      }
     }
   }
 

@@ -143,21 +143,38 @@ public record Settings(
    */
   public static Set<String> visibleKeys() {
     Set<String> keys = new java.util.TreeSet<>(System.getProperties().stringPropertyNames());
+    keys.addAll(platformProperties().stringPropertyNames());
+    keys.removeIf(k -> !k.startsWith(PREFIX));
+    return keys;
+  }
+
+  /**
+   * A setting as it can be read without the launcher (as {@link #visibleKeys}): the system
+   * property, else the first {@code junit-platform.properties} on the class path; {@code key}
+   * without the prefix.
+   */
+  public static Optional<String> visibleValue(String key) {
+    String property = System.getProperty(PREFIX + key);
+    return property != null
+        ? Optional.of(property)
+        : Optional.ofNullable(platformProperties().getProperty(PREFIX + key));
+  }
+
+  /** The first {@code junit-platform.properties} on the class path, the one JUnit reads. */
+  private static java.util.Properties platformProperties() {
+    java.util.Properties properties = new java.util.Properties();
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     java.net.URL file =
         (loader == null ? Settings.class.getClassLoader() : loader)
             .getResource("junit-platform.properties");
     if (file != null) {
-      java.util.Properties properties = new java.util.Properties();
       try (java.io.InputStream in = file.openStream()) {
         properties.load(in);
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException("reading " + file, e);
       }
-      keys.addAll(properties.stringPropertyNames());
     }
-    keys.removeIf(k -> !k.startsWith(PREFIX));
-    return keys;
+    return properties;
   }
 
   /** Levenshtein distance: edits from one key to another. */
@@ -332,6 +349,25 @@ public record Settings(
         checks,
         heapTolerance,
         nativeTolerance,
+        repeat,
+        warmup,
+        heapThreshold,
+        nativeThreshold,
+        settleTimeout,
+        ignores,
+        warnOnly,
+        rerun,
+        lingering,
+        heapDump,
+        nativeSites);
+  }
+
+  /** These settings with half the heap and native tolerances, for what one of two runs added. */
+  public Settings withHalfTolerances() {
+    return new Settings(
+        checks,
+        heapTolerance / 2,
+        nativeTolerance / 2,
         repeat,
         warmup,
         heapThreshold,

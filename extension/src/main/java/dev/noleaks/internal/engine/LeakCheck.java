@@ -45,6 +45,7 @@ public final class LeakCheck {
    * timestamps). Every way into a check takes the meters here, before any baseline.
    */
   public static Meters meters() {
+    awaitPrepared();
     Meters meters = Meters.get();
     if (!dryRunDone) {
       synchronized (LeakCheck.class) {
@@ -55,6 +56,54 @@ public final class LeakCheck {
       }
     }
     return meters;
+  }
+
+  /** The thread {@link #prepareInBackground} started, until a check has waited for it to end. */
+  private static volatile Thread preparing;
+
+  /**
+   * Starts what {@link #meters()} does once per JVM (the probes, JNA and the platform MBean server,
+   * the warm-up and the dry run: 0.5-0.8 s) on a thread of its own, so that it runs while JUnit
+   * discovers the tests, on a core that is otherwise idle then, rather than in the first test. The
+   * first check waits for that thread to end before its baseline, so nothing of it is measured and
+   * the thread is gone by then. Does nothing once the meters are ready or being prepared.
+   */
+  public static synchronized void prepareInBackground() {
+    if (dryRunDone || preparing != null) {
+      return;
+    }
+    preparing =
+        new Thread(
+            () -> {
+              try {
+                meters();
+              } catch (RuntimeException | LinkageError e) {
+                // The first check meets the same problem and reports it where it belongs.
+              }
+            },
+            "noleaks-prepare");
+    preparing.setDaemon(true);
+    preparing.start();
+  }
+
+  /** Waits for the thread {@link #prepareInBackground} started to end, unless called on it. */
+  private static void awaitPrepared() {
+    Thread t = preparing;
+    if (t == null || t == Thread.currentThread()) {
+      return;
+    }
+    boolean interrupted = false;
+    while (t.isAlive()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    preparing = null;
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** A whole check of nothing, on {@code meters} only (not through {@link #meters()}). */
