@@ -180,6 +180,49 @@ class SecondRunTest {
     }
   }
 
+  /** Native memory a first use keeps (just under the tolerance) and what every call keeps. */
+  static void mallocOnceAndPerCall(long once, long perCall) {
+    if (nativeCache == 0) {
+      nativeCache = Native.malloc(once);
+    }
+    MALLOCED.add(Native.malloc(perCall));
+  }
+
+  /**
+   * A first use as commons-csv's first JDBC test is: the heap grows above its tolerance (so the
+   * code runs twice) and native memory by just under its own, and each call keeps a few KB more.
+   */
+  @NoLeaks(checks = {Check.HEAP, Check.NATIVE})
+  static class NativeFirstUseJustUnderTheTolerance {
+    @Test
+    void test() {
+      fillCacheOnce();
+      mallocOnceAndPerCall(400 * 1024, 70 * 1024);
+    }
+  }
+
+  /** The same first use, and 300 KB per call: more than half the tolerance every run. */
+  @NoLeaks(checks = {Check.HEAP, Check.NATIVE})
+  static class NativeLeakUnderTheToleranceEveryRun {
+    @Test
+    void test() {
+      fillCacheOnce();
+      mallocOnceAndPerCall(16, 300 * 1024);
+    }
+  }
+
+  @Test
+  void memoryUnderItsToleranceInTheFirstRunMustGrowAgainInTheSecond() {
+    // 400 + 70 KB in the first run, 540 KB over both, above 512 KB; the second run kept 70 KB
+    assertPasses(NativeFirstUseJustUnderTheTolerance.class);
+    assertThat(RUNS).hasValue(2);
+    reset();
+    // 300 KB per run, under the tolerance in each, 600 KB over both
+    assertThat(failureOf(NativeLeakUnderTheToleranceEveryRun.class))
+        .hasMessageMatching("(?s).*native memory grew (58\\d|59\\d|6\\d\\d)(\\.\\d)? KB.*");
+    assertThat(RUNS).hasValue(2);
+  }
+
   @Test
   void aCacheFilledOnceIsRetainedOnceNotALeak() {
     EngineExecutionResults results = assertPasses(FillsACacheOnce.class);
