@@ -42,6 +42,7 @@ public final class Tally {
       boolean nativeFinding,
       boolean siteNamed,
       boolean flagNamed,
+      boolean saysNotSeen,
       boolean notMeasured,
       String said) {}
 
@@ -57,6 +58,7 @@ public final class Tally {
     List<Outcome> outcomes = new ArrayList<>();
     Map<String, Integer> runs = new TreeMap<>();
     Map<String, List<String>> missing = new TreeMap<>();
+    Map<String, Integer> summaryNamedFlag = new TreeMap<>();
     for (String cell : cells) {
       List<Path> dirs;
       try (Stream<Path> s = Files.list(results.resolve(cell))) {
@@ -64,6 +66,11 @@ public final class Tally {
       }
       runs.put(cell, dirs.size());
       for (Path dir : dirs) {
+        Path console = dir.resolve("console.txt");
+        if (Files.exists(console)
+            && Files.readString(console).lines().anyMatch(Tally::summaryNamesTheFlag)) {
+          summaryNamedFlag.merge(cell, 1, Integer::sum);
+        }
         Path xml = dir.resolve("TEST-junit-jupiter.xml");
         Path seed = dir.resolve("seed.txt");
         String run =
@@ -77,6 +84,20 @@ public final class Tally {
       }
     }
     print(cells, runs, missing, outcomes);
+    System.out.println();
+    System.out.println(
+        "the end-of-run summary said native memory was judged without "
+            + FLAG
+            + ": "
+            + cells.stream()
+                .map(c -> c + " in " + summaryNamedFlag.getOrDefault(c, 0) + " of " + runs.get(c))
+                .collect(Collectors.joining(", ")));
+  }
+
+  /** NoLeaks' summary line on the standard output of a JVM without Native Memory Tracking. */
+  private static boolean summaryNamesTheFlag(String line) {
+    return line.contains("native memory judged without Native Memory Tracking")
+        && line.contains(FLAG);
   }
 
   /** The frame a finding shows for each case's marked line, by case (binary class name). */
@@ -124,9 +145,11 @@ public final class Tally {
               run,
               className.substring(className.lastIndexOf('.') + 1),
               failure.isPresent(),
-              message.contains("native memory grew"),
+              // a finding's line, not "(in its first run native memory grew …)" under another one
+              message.contains("- native memory grew"),
               frame != null && message.contains(frame),
               message.contains(FLAG),
+              message.contains("not seen by the allocation hooks"),
               failure.isEmpty() && out.contains("noleaks.unavailable.native"),
               said));
     }
@@ -202,13 +225,14 @@ public final class Tally {
         "Leaks: caught = failed with a native finding; site = the finding named the case's own"
             + " line; flag = it named "
             + FLAG
-            + ". Clean: failed = false failures.");
+            + "; says not seen = it said the allocation hooks did not see the bytes; failed"
+            + " otherwise = failed with no native finding. Clean: failed = false failures.");
     List<Outcome> odd =
         outcomes.stream()
             .filter(
                 o ->
                     leaky(o.testCase())
-                        ? !o.nativeFinding() || (o.failed() && !o.siteNamed() && !o.flagNamed())
+                        ? !o.nativeFinding() || !(o.siteNamed() || o.flagNamed() || o.saysNotSeen())
                         : o.failed() || o.notMeasured())
             .toList();
     if (!odd.isEmpty()) {
@@ -243,8 +267,17 @@ public final class Tally {
     long caught = runs.stream().filter(Outcome::nativeFinding).count();
     long site = runs.stream().filter(Outcome::siteNamed).count();
     long flag = runs.stream().filter(o -> o.nativeFinding() && o.flagNamed()).count();
-    String other = failed > caught ? ", " + (failed - caught) + " other failure" : "";
-    return caught + "/" + n + " caught, site " + site + ", flag " + flag + other + extra;
+    long notSeen = runs.stream().filter(o -> o.nativeFinding() && o.saysNotSeen()).count();
+    long other = runs.stream().filter(o -> o.failed() && !o.nativeFinding()).count();
+    return caught
+        + "/"
+        + n
+        + " caught"
+        + (site > 0 ? ", site " + site : "")
+        + (flag > 0 ? ", flag " + flag : "")
+        + (notSeen > 0 ? ", says not seen " + notSeen : "")
+        + (other > 0 ? ", " + other + " failed otherwise" : "")
+        + extra;
   }
 
   private static String head(String text, int lines) {
