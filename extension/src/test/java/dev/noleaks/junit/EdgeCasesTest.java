@@ -584,4 +584,27 @@ class EdgeCasesTest {
   void junitsOwnTimeoutThreadIsNotALeak() {
     assertPasses(AssertsATimeoutPreemptively.class);
   }
+
+  /** Run once: a second run would excuse any thread only the first started. */
+  @NoLeaks(checks = Check.THREADS, rerun = NoLeaks.Rerun.NEVER)
+  static class DrawsAnImage {
+    @Test
+    void test() {
+      System.setProperty("java.awt.headless", "true");
+      java.awt.image.BufferedImage image =
+          new java.awt.image.BufferedImage(8, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
+      java.awt.Graphics2D g = image.createGraphics();
+      g.fillRect(0, 0, 8, 8);
+      g.dispose();
+    }
+  }
+
+  /**
+   * AWT's first image starts the "Java2D Disposer" thread, which lives with the JVM: the JDK's, not
+   * a leak (the first run in a JVM is the one that can fail without the built-in ignore).
+   */
+  @org.junit.jupiter.api.RepeatedTest(2)
+  void awtsDisposerThreadIsNotALeak() {
+    assertPasses(DrawsAnImage.class);
+  }
 }

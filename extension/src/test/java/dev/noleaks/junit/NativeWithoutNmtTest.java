@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * The native check as a user who adds the dependency and no JVM flag gets it: without Native Memory
  * Tracking (Surefire's execution {@code without-nmt}). Clean code and a first use pass; a leak too
  * large for the JVM's own swings to hide fails, and its finding names the flag that would say where
- * it was allocated. (A 4 MB leak is missed 1 time in 4 here: docs/native-precision.md.)
+ * it was allocated. (A 4 MB leak is missed 5 to 12 times in 20 here: docs/native-precision.md.)
  */
 class NativeWithoutNmtTest {
 

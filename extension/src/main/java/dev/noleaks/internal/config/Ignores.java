@@ -72,7 +72,10 @@ public record Ignores(List<Pattern> threads, List<Pattern> descriptors, List<Str
           "surefire-forkedjvm-.*",
           "JFR .*",
           "RMI .*",
-          "Keep-Alive-Timer");
+          "Keep-Alive-Timer",
+          // AWT's (headless too): started by the first image or font use, lives with the JVM
+          // (native-matrix/: failed the thread check 4 of 4 before it was listed)
+          "Java2D Disposer");
 
   /**
    * Descriptors the JVM opens lazily and keeps: the entropy devices SecureRandom holds for the rest

@@ -193,7 +193,13 @@ final class RepeatedRun {
    */
   private static NativeSites.Explained sites(LeakCheck.Body body, Trend trend) throws Throwable {
     long grown = Math.round(trend.slope() * SITE_RUNS);
-    Optional<NativeSites> recorder = LeakCheck.recorder(LeakCheck.meters()).toOptional();
+    Meters meters = LeakCheck.meters();
+    if (!meters.nativeExcludesJvm()) {
+      // As in a single run: without NMT what the recording saw of the JVM's own malloc (monitor
+      // inflation in a body that starts threads) was reported as not seen by the hooks.
+      return new NativeSites.Explained(new NativeSites.NotRecorded(LeakCheck.WITHOUT_NMT), grown);
+    }
+    Optional<NativeSites> recorder = LeakCheck.recorder(meters).toOptional();
     if (recorder.isEmpty()) {
       return new NativeSites.Explained(LeakCheck.notRecorded(), grown);
     }
