@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -52,11 +51,7 @@ public final class ConfigurationCheck implements TestExecutionListener {
   static List<String> problems(
       Collection<String> keys, java.util.function.Function<String, Optional<String>> value) {
     List<String> problems = new ArrayList<>(Settings.unknownKeys(keys));
-    boolean all =
-        value
-            .apply(Settings.PREFIX + "scope")
-            .map(v -> v.trim().toLowerCase(Locale.ROOT).equals("all"))
-            .orElse(false);
+    boolean all = Settings.scopeIsAll(value.apply(Settings.PREFIX + "scope"));
     boolean autodetection =
         value.apply(AUTODETECTION).map(v -> Boolean.parseBoolean(v.trim())).orElse(false);
     if (all && !autodetection) {

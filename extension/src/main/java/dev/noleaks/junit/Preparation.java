@@ -2,7 +2,6 @@ package dev.noleaks.junit;
 
 import dev.noleaks.internal.config.Settings;
 import dev.noleaks.internal.engine.LeakCheck;
-import java.util.Locale;
 import org.junit.platform.launcher.LauncherSession;
 import org.junit.platform.launcher.LauncherSessionListener;
 
@@ -22,9 +21,7 @@ public final class Preparation implements LauncherSessionListener {
   @Override
   public void launcherSessionOpened(LauncherSession session) {
     try {
-      if (Settings.visibleValue("scope")
-          .map(v -> v.trim().toLowerCase(Locale.ROOT).equals("all"))
-          .orElse(false)) {
+      if (Settings.scopeIsAll(Settings.visibleValue("scope"))) {
         LeakCheck.prepareInBackground();
       }
     } catch (RuntimeException e) {

@@ -160,6 +160,11 @@ public record Settings(
         : Optional.ofNullable(platformProperties().getProperty(PREFIX + key));
   }
 
+  /** Whether a {@code noleaks.scope} value checks every test: {@code all}, in any case. */
+  public static boolean scopeIsAll(Optional<String> scope) {
+    return scope.map(v -> v.trim().toLowerCase(Locale.ROOT).equals("all")).orElse(false);
+  }
+
   /** The first {@code junit-platform.properties} on the class path, the one JUnit reads. */
   private static java.util.Properties platformProperties() {
     java.util.Properties properties = new java.util.Properties();

@@ -294,10 +294,9 @@ public final class LeakCheck {
     secondRunSince = ThreadOrigins.now();
     boolean sites =
         recordsSites(settings) && firstRunGrew.stream().anyMatch(f -> f.check() == Check.NATIVE);
+    Reading<NativeSites> recorder = sites ? recorder(meters) : null;
     Optional<NativeSites.Recording> recording =
-        sites && meters.nativeExcludesJvm()
-            ? recorder(meters).toOptional().map(NativeSites::start)
-            : Optional.empty();
+        sites ? recorder.toOptional().map(NativeSites::start) : Optional.empty();
     try {
       again.run();
     } catch (VirtualMachineError e) {
@@ -332,9 +331,8 @@ public final class LeakCheck {
       mustOutlast = second.mustOutlast();
       if (sites) {
         long grown = second.nativeGrowth().toOptional().orElse(0L);
-        NativeSites.Seen why =
-            meters.nativeExcludesJvm() ? notRecorded() : new NativeSites.NotRecorded(WITHOUT_NMT);
-        secondRunSites = Optional.of(new NativeSites.Explained(seen.orElse(why), grown));
+        NativeSites.Seen why = seen.isPresent() ? seen.get() : notRecorded(recorder);
+        secondRunSites = Optional.of(new NativeSites.Explained(why, grown));
       }
     }
   }
@@ -356,13 +354,17 @@ public final class LeakCheck {
   }
 
   /**
-   * The native-site recorder, loaded when a check first needs it rather than before the first
-   * baseline of every JVM (0.15-0.35 s and ~15 MB of malloc that most suites never use). Loaded in
-   * the middle of a check, between two full GCs: what the load kept on the heap and in glibc is
-   * left out of every reading from then on ({@link Meters#keptByNoLeaks}), so neither that check
-   * nor a later one is charged with it. It opens no descriptor and starts no thread (measured).
+   * The native-site recorder, unavailable without Native Memory Tracking ({@link #WITHOUT_NMT}),
+   * loaded when a check first needs it rather than before the first baseline of every JVM
+   * (0.15-0.35 s and ~15 MB of malloc that most suites never use). Loaded in the middle of a check,
+   * between two full GCs: what the load kept on the heap and in glibc is left out of every reading
+   * from then on ({@link Meters#keptByNoLeaks}), so neither that check nor a later one is charged
+   * with it. It opens no descriptor and starts no thread (measured).
    */
   static Reading<NativeSites> recorder(Meters meters) {
+    if (!meters.nativeExcludesJvm()) {
+      return Reading.unavailable(WITHOUT_NMT);
+    }
     if (NativeSites.loaded()) {
       return NativeSites.get();
     }
@@ -389,12 +391,9 @@ public final class LeakCheck {
     }
   }
 
-  /** Why nothing was recorded: the recorder is unavailable. */
-  static NativeSites.Seen notRecorded() {
-    return new NativeSites.NotRecorded(
-        NativeSites.loaded() && NativeSites.get() instanceof Reading.Unavailable<NativeSites> u
-            ? u.reason()
-            : "not run");
+  /** Why nothing was recorded: the {@link #recorder} is unavailable. */
+  static NativeSites.Seen notRecorded(Reading<NativeSites> recorder) {
+    return new NativeSites.NotRecorded(recorder.unavailableReason().orElse("not run"));
   }
 
   /** Ends a recording after a full GC, so that what the code left to the GC is not a site. */

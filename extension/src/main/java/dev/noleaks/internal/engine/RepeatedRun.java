@@ -12,6 +12,7 @@ import dev.noleaks.internal.measure.JvmMalloc;
 import dev.noleaks.internal.measure.Meters;
 import dev.noleaks.internal.measure.NativeSites;
 import dev.noleaks.internal.measure.Settler;
+import dev.noleaks.probe.Reading;
 import dev.noleaks.probe.ThreadCache;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -193,17 +194,13 @@ final class RepeatedRun {
    */
   private static NativeSites.Explained sites(LeakCheck.Body body, Trend trend) throws Throwable {
     long grown = Math.round(trend.slope() * SITE_RUNS);
-    Meters meters = LeakCheck.meters();
-    if (!meters.nativeExcludesJvm()) {
-      // As in a single run: without NMT what the recording saw of the JVM's own malloc (monitor
-      // inflation in a body that starts threads) was reported as not seen by the hooks.
-      return new NativeSites.Explained(new NativeSites.NotRecorded(LeakCheck.WITHOUT_NMT), grown);
+    // Without NMT unavailable, as in a single run: what the recording saw of the JVM's own malloc
+    // (monitor inflation in a body that starts threads) was reported as not seen by the hooks.
+    Reading<NativeSites> recorder = LeakCheck.recorder(LeakCheck.meters());
+    if (recorder.toOptional().isEmpty()) {
+      return new NativeSites.Explained(LeakCheck.notRecorded(recorder), grown);
     }
-    Optional<NativeSites> recorder = LeakCheck.recorder(meters).toOptional();
-    if (recorder.isEmpty()) {
-      return new NativeSites.Explained(LeakCheck.notRecorded(), grown);
-    }
-    NativeSites.Recording recording = recorder.get().start();
+    NativeSites.Recording recording = recorder.toOptional().get().start();
     try {
       for (int i = 0; i < SITE_RUNS; i++) {
         body.run();

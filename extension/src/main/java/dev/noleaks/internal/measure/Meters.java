@@ -155,7 +155,7 @@ public final class Meters {
    * quiet); otherwise once, just before glibc's.
    */
   public Readings capture(boolean settled, boolean stacks, boolean paired) {
-    long heap = memory.getHeapMemoryUsage().getUsed() - ownHeap;
+    long heap = heapUsed();
     // Read straight after the heap: from here on the threads' allocation counters bound what they
     // can have added to the heap (see SingleRun.measureHeap).
     long allocated = threadBean.getCurrentThreadAllocatedBytes();
