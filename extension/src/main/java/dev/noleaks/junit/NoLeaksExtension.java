@@ -8,6 +8,7 @@ import dev.noleaks.internal.report.Messages;
 import java.lang.reflect.Method;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.platform.commons.support.ReflectionSupport;
 
 /**
@@ -61,6 +63,10 @@ public class NoLeaksExtension
     TestReport.classEnded(context, pending.overdue());
   }
 
+  /** The class of the last test whose heap baseline was read: sequential execution only. */
+  private static final java.util.concurrent.atomic.AtomicReference<Class<?>> LAST_CLASS =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
   @Override
   public void beforeEach(ExtensionContext context) {
     long start = System.nanoTime();
@@ -84,7 +90,16 @@ public class NoLeaksExtension
       // derived from that check's final reading.
       boolean parallel =
           context.getConfigurationParameter(PARALLEL, Boolean::parseBoolean).orElse(false);
-      Readings before = check.measureHeap(!parallel);
+      // Estimated only for a method that may run twice, and not in a class's first test: what
+      // the class before released in its @AfterAll methods would hide growth (see SingleRun).
+      boolean factory =
+          context
+              .getTestMethod()
+              .filter(m -> AnnotationSupport.isAnnotated(m, TestFactory.class))
+              .isPresent();
+      Class<?> testClass = context.getRequiredTestClass();
+      boolean sameClass = LAST_CLASS.getAndSet(testClass) == testClass;
+      Readings before = check.measureHeap(!parallel, !parallel && !factory && sameClass);
       ExtensionContext.Store store = context.getStore(NAMESPACE);
       store.put(Readings.class, before);
       context.publishReportEntry("noleaks.before", Messages.readings(before));

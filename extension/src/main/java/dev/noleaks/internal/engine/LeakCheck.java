@@ -110,7 +110,7 @@ public final class LeakCheck {
   private static void dryRun(Meters meters) {
     Settings settings = Settings.defaults();
     SingleRun.Baseline baseline =
-        SingleRun.measureHeap(meters, SingleRun.beginResources(meters, settings), false);
+        SingleRun.measureHeap(meters, SingleRun.beginResources(meters, settings), false, false);
     Readings before = baseline.snapshot();
     Readings after =
         Settler.settleUntil(
@@ -141,6 +141,13 @@ public final class LeakCheck {
   private List<Finding.Leak> firstRunGrew = List.of();
   private Throwable secondRunThrew;
   private Set<Check> excused = Set.of();
+
+  /**
+   * The heap, when its baseline was estimated and the first run grew: judged on the second run
+   * alone, its first run's growth (from the lowest possible baseline) is never said.
+   */
+  private Set<Check> heapFromMid = Set.of();
+
   private final List<Finding.Leak> leftToGc = new ArrayList<>();
   private final Set<Check> blamedOnNested = ConcurrentHashMap.newKeySet();
   private List<JavaThread> threadsAtStart;
@@ -202,14 +209,15 @@ public final class LeakCheck {
 
   /**
    * Reads the heap right before the code under test (after set-up code, so what it keeps is not
-   * growth); with {@code mayDerive} the reading may come from the last full GC instead (see {@link
-   * SingleRun#measureHeap(Meters, SingleRun.Baseline, boolean)}).
+   * growth); with {@code mayDerive} the reading may come from the last full GC instead, and with
+   * {@code mayEstimate} too (the code is a method that {@link #run} may run twice) be estimated
+   * from it (see {@link SingleRun#measureHeap(Meters, SingleRun.Baseline, boolean, boolean)}).
    */
-  public Readings measureHeap(boolean mayDerive) {
+  public Readings measureHeap(boolean mayDerive, boolean mayEstimate) {
     Meters meters = meters();
     OwnWork.enter();
     try {
-      baseline = SingleRun.measureHeap(meters, baseline, mayDerive);
+      baseline = SingleRun.measureHeap(meters, baseline, mayDerive, mayEstimate);
     } finally {
       OwnWork.exit();
     }
@@ -285,6 +293,7 @@ public final class LeakCheck {
       return;
     }
     firstRunGrew = first.grew();
+    heapFromMid = first.heapFromMid();
     firstRunDump = first.dump();
     firstMid = firstRunGrew.isEmpty() ? null : first.mid();
     afterFirstRun = handles.orElse(null);
@@ -516,12 +525,19 @@ public final class LeakCheck {
     }
     List<Finding> more = new ArrayList<>(trend);
     more.addAll(leftToGc); // dropped unclosed before a GC NoLeaks ran between the runs
+    List<Finding.Leak> grewForSure = grewForSure();
     if (!firstRunGrew.isEmpty() && secondRunThrew == null && !grewAgain(judgement)) {
-      return judgement
-          .with(more, Optional.empty())
-          .retainedOnce(firstRunGrew, Messages.secondRun(firstRunGrew, false));
+      Judgement passed = judgement.with(more, Optional.empty());
+      return grewForSure.isEmpty()
+          ? passed
+          : passed.retainedOnce(grewForSure, Messages.secondRun(grewForSure, false));
     }
     return judgement.with(more, secondRunNote(judgement));
+  }
+
+  /** What the first run grew, but for the heap when it is judged on the second run alone. */
+  private List<Finding.Leak> grewForSure() {
+    return firstRunGrew.stream().filter(f -> !heapFromMid.contains(f.check())).toList();
   }
 
   /** Whether memory leaked in the judgement of a check whose code ran twice. */
@@ -541,13 +557,18 @@ public final class LeakCheck {
 
   /** What a second run showed, when the code ran twice: shown with the findings or on its own. */
   private Optional<String> secondRunNote(Judgement judgement) {
-    if (firstRunGrew.isEmpty()) {
-      return Optional.empty();
+    List<Finding.Leak> grew = grewForSure();
+    Optional<String> note =
+        grew.isEmpty()
+            ? Optional.empty()
+            : Optional.of(
+                secondRunThrew != null
+                    ? Messages.secondRunThrew(grew, secondRunThrew)
+                    : Messages.secondRun(grew, grewAgain(judgement)));
+    if (heapFromMid.isEmpty() || secondRunThrew != null) {
+      return note;
     }
-    if (secondRunThrew != null) {
-      return Optional.of(Messages.secondRunThrew(firstRunGrew, secondRunThrew));
-    }
-    return Optional.of(Messages.secondRun(firstRunGrew, grewAgain(judgement)));
+    return Optional.of(note.map(n -> n + " ").orElse("") + Messages.HEAP_ON_SECOND_RUN);
   }
 
   /**
@@ -567,7 +588,7 @@ public final class LeakCheck {
 
   /** Reads the heap, then runs the code: the check's whole middle, with no set-up around it. */
   private void runOnce(Body body, Body again) throws Throwable {
-    measureHeap(false);
+    measureHeap(false, false);
     startingNow();
     run(body, again);
   }

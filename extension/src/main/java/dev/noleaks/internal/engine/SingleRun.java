@@ -50,26 +50,42 @@ final class SingleRun {
    *     the after-check bounds what the code can have added to the heap; null before the heap is
    *     measured
    * @param grownAtWindow how much the heap had grown over the baseline at {@code window}, read
-   *     after a full GC (0 when the window is the baseline's own)
+   *     after a full GC (at least that much; 0 when the window is the baseline's own)
+   * @param heapSlack by how much the snapshot's heap figure may overstate the heap's live bytes: 0
+   *     when it was read after a full GC, or derived with little allocated since; else an estimated
+   *     baseline's bytes allocated since the last GC ({@link SingleRun#measureHeap}), all counted
+   *     as still held
    */
   record Baseline(
       Settings settings,
       Readings snapshot,
       Optional<Histogram> histogram,
       Allocations window,
-      long grownAtWindow) {
+      long grownAtWindow,
+      long heapSlack) {
     Baseline(Settings settings, Readings snapshot) {
-      this(settings, snapshot, Optional.empty(), null, 0);
+      this(settings, snapshot, Optional.empty(), null, 0, 0);
     }
 
     Baseline(
         Settings settings, Readings snapshot, Optional<Histogram> histogram, Allocations window) {
-      this(settings, snapshot, histogram, window, 0);
+      this(settings, snapshot, histogram, window, 0, 0);
     }
 
     /** This baseline, with the code under test starting now. */
     Baseline startingAt(Allocations now) {
-      return new Baseline(settings, snapshot, histogram, now);
+      return new Baseline(settings, snapshot, histogram, now, 0, heapSlack);
+    }
+
+    /**
+     * The snapshot with the heap figure at its lowest possible, as if everything allocated since
+     * the last GC was garbage: growth from it is never understated, and may be overstated by what
+     * the code before the check kept of {@code heapSlack}. The same as the snapshot when exact.
+     */
+    Readings optimistic() {
+      return heapSlack == 0
+          ? snapshot
+          : snapshot.withHeap(snapshot.heapUsed() - heapSlack, snapshot.heapExact());
     }
   }
 
@@ -81,17 +97,22 @@ final class SingleRun {
    * @param grew the memory that grew above its tolerance in the first run, classes named: when not
    *     empty, the code runs a second time
    * @param mid the memory right after the first run, after a full GC (null when not read)
+   * @param heapFromMid the heap, when an estimated baseline's ({@link #measureHeap}) first run
+   *     grew: judged on the second run alone, from {@code mid}, which {@code baseline} then holds;
+   *     its first-run growth, from the lowest possible baseline, is never reported as retained once
+   *     (it may hold what earlier code kept)
    */
   record FirstRun(
       Baseline baseline,
       List<Finding.Leak> grew,
       Readings mid,
       List<Finding.Leak> leftToGc,
-      Optional<HeapPaths.Dump> dump) {
+      Optional<HeapPaths.Dump> dump,
+      java.util.Set<Check> heapFromMid) {
 
     FirstRun(
         Baseline baseline, List<Finding.Leak> grew, Readings mid, List<Finding.Leak> leftToGc) {
-      this(baseline, grew, mid, leftToGc, Optional.empty());
+      this(baseline, grew, mid, leftToGc, Optional.empty(), java.util.Set.of());
     }
   }
 
@@ -122,6 +143,14 @@ final class SingleRun {
    * object, which G1 counts in whole regions: the heap then grew by at most the bytes allocated.
    */
   static final long MAX_DERIVED_ALLOCATION = 256 * 1024;
+
+  /**
+   * How many heap tolerances an estimated baseline ({@link #measureHeap}) may have allocated since
+   * the last GC: beyond that (2 MB at the default tolerance, a dozen small tests) the baseline runs
+   * a GC. Memory released since the last GC, which no reading without a GC sees, could hide as much
+   * growth: the window stays short, and starts again at every test class.
+   */
+  static final int MAX_ESTIMATED_TOLERANCES = 4;
 
   private SingleRun() {}
 
@@ -159,14 +188,27 @@ final class SingleRun {
    * thread has ended since (its allocations went with it), under parallel execution (pass {@code
    * false}), or when the last class histogram no longer {@link #fits}; the baseline then runs a GC,
    * and takes a new histogram if the last one still does not fit.
+   *
+   * <p>With {@code mayEstimate} (the code may run a second time on growth: a test method, {@code
+   * noleaks.rerun} not {@code never}) a baseline whose allocations since that GC were too many to
+   * derive from is <em>estimated</em> instead, up to {@link #MAX_ESTIMATED_TOLERANCES} tolerances:
+   * the same figure, with those bytes as its {@link Baseline#heapSlack}. A test that then allocates
+   * little is judged without any GC as before (its growth is at most what it allocated, whatever
+   * the baseline). A larger one runs a GC after its first run as before; when its growth from the
+   * lowest possible baseline ({@link Baseline#optimistic}) is above the tolerance it runs again,
+   * and its heap is judged on the second run alone, between two GCs. Growth from the highest
+   * possible baseline, the figure itself, is never overstated, so a check that does not run again
+   * can only miss what its tear-down kept. A clean small test after another small one thus runs no
+   * GC at all, where a GC was needed about every second test.
    */
-  static Baseline measureHeap(Meters meters, Baseline resources, boolean mayDerive) {
+  static Baseline measureHeap(
+      Meters meters, Baseline resources, boolean mayDerive, boolean mayEstimate) {
     Settings s = resources.settings();
     if (!s.checks(Check.HEAP) || s.repeated()) {
       return resources;
     }
     if (mayDerive) {
-      Optional<Baseline> derived = derive(meters, resources);
+      Optional<Baseline> derived = derive(meters, resources, mayEstimate && s.rerun());
       if (derived.isPresent()) {
         return derived.get();
       }
@@ -215,8 +257,11 @@ final class SingleRun {
     return Math.abs(heap - h.heap()) <= s.heapTolerance() / 4;
   }
 
-  /** The heap baseline derived from the last check's final reading, when that is sound. */
-  private static Optional<Baseline> derive(Meters meters, Baseline resources) {
+  /**
+   * The heap baseline derived from the last check's final reading, when that is sound; with {@code
+   * mayEstimate}, an estimated one when more was allocated since.
+   */
+  private static Optional<Baseline> derive(Meters meters, Baseline resources, boolean mayEstimate) {
     Settings s = resources.settings();
     Chain last = LAST.get();
     if (last == null || !meters.explicitGcWorks()) {
@@ -228,9 +273,14 @@ final class SingleRun {
       return Optional.empty(); // a thread ended: what it allocated is not known
     }
     long since = allocated.getAsLong();
-    if (since < 0
-        || since > Math.min(s.heapTolerance() / 2, MAX_DERIVED_ALLOCATION)
-        || !fits(last.histogram(), last.heapUsed(), s)) {
+    if (since < 0 || !fits(last.histogram(), last.heapUsed(), s)) {
+      return Optional.empty();
+    }
+    boolean exact = since <= Math.min(s.heapTolerance() / 2, MAX_DERIVED_ALLOCATION);
+    if (!exact
+        && (!mayEstimate
+            || since
+                > Math.max(MAX_DERIVED_ALLOCATION, MAX_ESTIMATED_TOLERANCES * s.heapTolerance()))) {
       return Optional.empty();
     }
     return Optional.of(
@@ -238,7 +288,9 @@ final class SingleRun {
             s,
             resources.snapshot().withHeap(last.heapUsed() + since, true),
             Optional.of(last.histogram()),
-            now));
+            now,
+            0,
+            exact ? 0 : since));
   }
 
   /**
@@ -264,7 +316,10 @@ final class SingleRun {
     }
     List<Finding.Leak> leftToGc = new ArrayList<>();
     Readings mid = memoryAfterGc(meters, baseline, scope, leftToGc);
-    List<Finding.Leak> grew = Rules.leaks(before.diff(mid), memory);
+    // From an estimated baseline growth may be overstated, never understated: the second run
+    // decides what grew only by the estimate.
+    Readings lowest = baseline.optimistic();
+    List<Finding.Leak> grew = Rules.leaks(lowest.diff(mid), memory);
     Allocations read = meters.allocationsAtLastCapture();
     if (grew.isEmpty()) {
       boolean exact = before.heapExact() && mid.heapExact() && read != null;
@@ -276,16 +331,24 @@ final class SingleRun {
       return new FirstRun(
           exact
               ? new Baseline(
-                  s, before, baseline.histogram(), read, mid.heapUsed() - before.heapUsed())
+                  s,
+                  before,
+                  baseline.histogram(),
+                  read,
+                  mid.heapUsed() - lowest.heapUsed(),
+                  baseline.heapSlack())
               : baseline,
           List.of(),
           mid,
           leftToGc);
     }
     List<Finding.Leak> named = new ArrayList<>(grew);
+    Optional<String> live = Optional.empty();
     if (memory.checks(Check.HEAP) && baseline.histogram().isPresent()) {
-      // Names the classes for the note; not kept (its own GC: the reading above left garbage).
-      explainHeap(named, baseline.histogram().map(Histogram::text), ClassHistogram.takeLive());
+      // Names the classes for the note (its own GC: the reading above left garbage); kept only
+      // when the heap is judged from here on.
+      live = ClassHistogram.takeLive();
+      explainHeap(named, baseline.histogram().map(Histogram::text), live);
     }
     // What holds a heap or buffer leak is told by what grew between this dump and the end's: a
     // dump costs 40-110 ms on a small heap, and is read only if the end finds a leak.
@@ -293,7 +356,24 @@ final class SingleRun {
         grew.stream().anyMatch(f -> f.check() == Check.HEAP || f.check() == Check.BUFFERS)
             ? HeapPaths.dumpBefore(s.heapDump())
             : Optional.empty();
-    return new FirstRun(baseline, List.copyOf(named), mid, leftToGc, dump);
+    if (baseline.heapSlack() > 0
+        && checksOf(grew).contains(Check.HEAP)
+        && mid.heapExact()
+        && read != null) {
+      // An estimated baseline's heap figure is not exact: the heap is judged on the second run
+      // alone, from this GC's reading, which then holds the histogram kept to explain it.
+      long held = mid.heapUsed() + live.map(ClassHistogram::retainedBytes).orElse(0L);
+      Readings from = mid.withHeap(held, true);
+      Baseline rebased =
+          new Baseline(
+              s,
+              before.withHeap(held, true),
+              live.map(text -> new Histogram(text, held)).or(baseline::histogram),
+              read);
+      return new FirstRun(
+          rebased, List.copyOf(named), from, leftToGc, dump, java.util.Set.of(Check.HEAP));
+    }
+    return new FirstRun(baseline, List.copyOf(named), mid, leftToGc, dump, java.util.Set.of());
   }
 
   /**

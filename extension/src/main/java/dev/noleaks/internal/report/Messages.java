@@ -717,6 +717,14 @@ public final class Messages {
         + grew.stream().map(Messages::summary).collect(Collectors.joining("; "));
   }
 
+  /**
+   * The note of a check whose heap was judged on its second run alone: its baseline was estimated
+   * from an earlier GC rather than read after one of its own.
+   */
+  public static final String HEAP_ON_SECOND_RUN =
+      "Its heap was judged on its second run alone, between two full GCs: the first run's baseline"
+          + " was estimated from an earlier GC, to save one, and grew from it.";
+
   /** The note of a check whose code ran a second time, and memory grew again or not. */
   public static String secondRun(List<? extends Finding.Leak> firstRunGrew, boolean grewAgain) {
     return grewAgain
