@@ -90,8 +90,9 @@ public class NoLeaksExtension
       // derived from that check's final reading.
       boolean parallel =
           context.getConfigurationParameter(PARALLEL, Boolean::parseBoolean).orElse(false);
-      // Estimated only for a method that may run twice, and not in a class's first test: what
-      // the class before released in its @AfterAll methods would hide growth (see SingleRun).
+      // A class's first test reads its baseline after a GC: what the class before released in
+      // its @AfterAll methods would hide growth from a derived or estimated one (see SingleRun).
+      // Estimated only for a method that may run twice.
       boolean factory =
           context
               .getTestMethod()
@@ -99,7 +100,7 @@ public class NoLeaksExtension
               .isPresent();
       Class<?> testClass = context.getRequiredTestClass();
       boolean sameClass = LAST_CLASS.getAndSet(testClass) == testClass;
-      Readings before = check.measureHeap(!parallel, !parallel && !factory && sameClass);
+      Readings before = check.measureHeap(!parallel && sameClass, !parallel && !factory);
       ExtensionContext.Store store = context.getStore(NAMESPACE);
       store.put(Readings.class, before);
       context.publishReportEntry("noleaks.before", Messages.readings(before));

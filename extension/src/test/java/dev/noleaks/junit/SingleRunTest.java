@@ -241,7 +241,6 @@ class SingleRunTest {
 
   @Test
   void heapGrowthNamesTheClassesThatGrew() {
-    System.err.println("MSG-OLD " + failureOf(HeapLeak.class).getMessage());
     assertThat(failureOf(HeapLeak.class))
         .hasMessageContaining("heap grew ")
         .hasMessageContaining("+10,000 dev.noleaks.junit.SingleRunTest$Session (+")
@@ -502,6 +501,54 @@ class SingleRunTest {
       }
       sink = null;
     }
+  }
+
+  /**
+   * Six small tests keep 150 KB each (900 KB since the class's first GC, each under the tolerance),
+   * then a clean test allocates 2 MB and cannot run twice.
+   */
+  @NoLeaks
+  @org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.MethodName.class)
+  static class KeptByEarlierTestsThenOnceOnly {
+    static final java.util.concurrent.atomic.AtomicInteger RUNS =
+        new java.util.concurrent.atomic.AtomicInteger();
+    static volatile Object sink;
+
+    @org.junit.jupiter.api.RepeatedTest(6)
+    void a() {
+      RETAINED.add(new byte[150_000]);
+    }
+
+    @Test
+    void b() {
+      if (RUNS.incrementAndGet() > 1) {
+        throw new IllegalStateException("runs once only");
+      }
+      for (int i = 0; i < 250; i++) {
+        sink = new long[1000]; // 8 KB each
+      }
+      sink = null;
+    }
+  }
+
+  /**
+   * Its baseline was estimated, so it runs again to measure the heap; that run throws: the heap is
+   * said not judged, and nothing the aborted run did is blamed on the test, which passes.
+   */
+  @Test
+  void aSecondRunForTheHeapAloneThatThrowsLeavesTheHeapNotJudged() {
+    KeptByEarlierTestsThenOnceOnly.RUNS.set(0);
+    var results = assertPasses(KeptByEarlierTestsThenOnceOnly.class);
+    assertThat(KeptByEarlierTestsThenOnceOnly.RUNS).hasValue(2);
+    assertThat(TestKit.reportEntries(results))
+        .filteredOn(e -> e.getKey().equals("noleaks.note"))
+        .map(java.util.Map.Entry::getValue)
+        .anySatisfy(
+            note ->
+                assertThat(note)
+                    .startsWith("Its heap was not judged")
+                    .contains("runs once only")
+                    .contains("what that run left is not judged either"));
   }
 
   /**

@@ -502,6 +502,16 @@ public final class LeakCheck {
       // Its readings are its neighbours' as well: nothing is blamed, and it says so.
       return judgement.disturbed(settings, others);
     }
+    if (secondRunThrew != null && !heapFromMid.isEmpty()) {
+      // The heap's baseline was estimated and the run that would have measured it threw: not
+      // judged, and said so. When nothing else grew in the first run, the second run was for the
+      // heap alone, and what that aborted run left is not the test's either.
+      boolean heapAlone = grewForSure().isEmpty() && afterFirstRun == null;
+      judgement =
+          judgement
+              .without(f -> heapAlone || f.check() == Check.HEAP)
+              .with(List.of(), Optional.of(Messages.heapNotJudged(secondRunThrew, heapAlone)));
+    }
     if (!excused.isEmpty()) {
       judgement = judgement.without(f -> excused.contains(f.check()));
     }

@@ -78,9 +78,10 @@ final class SingleRun {
     }
 
     /**
-     * The snapshot with the heap figure at its lowest possible, as if everything allocated since
-     * the last GC was garbage: growth from it is never understated, and may be overstated by what
-     * the code before the check kept of {@code heapSlack}. The same as the snapshot when exact.
+     * The snapshot with the heap figure at its lowest, as if everything allocated since the last GC
+     * was garbage: growth from it may be overstated by what the code before the check kept of
+     * {@code heapSlack}, and understated by what that code released since the last GC. The same as
+     * the snapshot when exact.
      */
     Readings optimistic() {
       return heapSlack == 0
@@ -92,8 +93,9 @@ final class SingleRun {
   /**
    * What the first of a single run's two possible runs left, read before a second would start.
    *
-   * @param baseline the check's baseline from here on: the same as before, or with a later window
-   *     when a full GC showed no growth
+   * @param baseline the check's baseline from here on: the same as before, with a later window when
+   *     a full GC showed no growth, or with the heap from {@code mid} when an estimated baseline is
+   *     rebased there ({@code heapFromMid})
    * @param grew the memory that grew above its tolerance in the first run, classes named: when not
    *     empty, the code runs a second time
    * @param mid the memory right after the first run, after a full GC (null when not read)
@@ -196,10 +198,13 @@ final class SingleRun {
    * little is judged without any GC as before (its growth is at most what it allocated, whatever
    * the baseline). A larger one runs a GC after its first run as before; when its growth from the
    * lowest possible baseline ({@link Baseline#optimistic}) is above the tolerance it runs again,
-   * and its heap is judged on the second run alone, between two GCs. Growth from the highest
-   * possible baseline, the figure itself, is never overstated, so a check that does not run again
-   * can only miss what its tear-down kept. A clean small test after another small one thus runs no
-   * GC at all, where a GC was needed about every second test.
+   * and its heap is judged on the second run alone, between two GCs (so too when another memory
+   * meter grew); when that second run throws, the heap is reported not judged. A check that does
+   * not run again (its first run threw, or it grew nothing from the lowest baseline) is judged from
+   * the figure itself, the highest possible baseline, which never overstates growth and may
+   * understate it by up to the slack. Never in a class's first test, whose baseline runs a GC. A
+   * clean small test after another small one thus runs no GC at all, where a GC was needed about
+   * every second test.
    */
   static Baseline measureHeap(
       Meters meters, Baseline resources, boolean mayDerive, boolean mayEstimate) {
@@ -356,12 +361,10 @@ final class SingleRun {
         grew.stream().anyMatch(f -> f.check() == Check.HEAP || f.check() == Check.BUFFERS)
             ? HeapPaths.dumpBefore(s.heapDump())
             : Optional.empty();
-    if (baseline.heapSlack() > 0
-        && checksOf(grew).contains(Check.HEAP)
-        && mid.heapExact()
-        && read != null) {
+    if (baseline.heapSlack() > 0 && memory.checks(Check.HEAP) && mid.heapExact() && read != null) {
       // An estimated baseline's heap figure is not exact: the heap is judged on the second run
-      // alone, from this GC's reading, which then holds the histogram kept to explain it.
+      // alone, from this GC's reading, which then holds the histogram kept to explain it (the
+      // last chain's text stays held until the end's reading: see remember).
       long held = mid.heapUsed() + live.map(ClassHistogram::retainedBytes).orElse(0L);
       Readings from = mid.withHeap(held, true);
       Baseline rebased =
@@ -753,9 +756,18 @@ final class SingleRun {
   /** Keeps the final reading of a check for the next one's heap baseline, when it is exact. */
   private static void remember(Meters meters, Baseline baseline, Readings after) {
     Allocations allocated = meters.allocationsAtLastCapture();
+    Chain prior = LAST.get();
+    // A baseline rebased after its first run holds a newer histogram than the chain's, whose
+    // text, counted in this reading, is garbage from here on.
+    long dropped =
+        prior != null
+                && baseline.histogram().isPresent()
+                && prior.histogram() != baseline.histogram().get()
+            ? ClassHistogram.retainedBytes(prior.histogram().text())
+            : 0;
     LAST.set(
         after.heapExact() && allocated != null && baseline.histogram().isPresent()
-            ? new Chain(after.heapUsed(), allocated, baseline.histogram().get())
+            ? new Chain(after.heapUsed() - dropped, allocated, baseline.histogram().get())
             : null);
   }
 }

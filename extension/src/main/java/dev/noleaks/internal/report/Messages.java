@@ -723,7 +723,23 @@ public final class Messages {
    */
   public static final String HEAP_ON_SECOND_RUN =
       "Its heap was judged on its second run alone, between two full GCs: the first run's baseline"
-          + " was estimated from an earlier GC, to save one, and grew from it.";
+          + " was estimated from an earlier GC, to save one.";
+
+  /**
+   * The note of a check whose heap baseline was estimated and whose second run, which would have
+   * measured the heap, threw.
+   *
+   * @param alone whether the second run was for the heap alone (nothing else grew in the first), so
+   *     that nothing was judged
+   */
+  public static String heapNotJudged(Throwable thrown, boolean alone) {
+    return "Its heap was not judged: the first run's baseline was estimated from an earlier GC, and"
+        + " the second run that would have measured it threw "
+        + thrown
+        + (alone ? ", so what that run left is not judged either" : "")
+        + " (for a test that cannot run twice, set noleaks.rerun=never or @NoLeaks(rerun = NEVER):"
+        + " its baseline is then read after a GC of its own).";
+  }
 
   /** The note of a check whose code ran a second time, and memory grew again or not. */
   public static String secondRun(List<? extends Finding.Leak> firstRunGrew, boolean grewAgain) {
