@@ -143,10 +143,10 @@ public final class LeakCheck {
   private Set<Check> excused = Set.of();
 
   /**
-   * The heap, when its baseline was estimated and the first run grew: judged on the second run
-   * alone, its first run's growth (from the lowest possible baseline) is never said.
+   * Whether the heap, its baseline estimated and its first run grown, is judged on the second run
+   * alone: its first run's growth (from the lowest possible baseline) is then never said.
    */
-  private Set<Check> heapFromMid = Set.of();
+  private boolean heapFromMid;
 
   private final List<Finding.Leak> leftToGc = new ArrayList<>();
   private final Set<Check> blamedOnNested = ConcurrentHashMap.newKeySet();
@@ -502,7 +502,7 @@ public final class LeakCheck {
       // Its readings are its neighbours' as well: nothing is blamed, and it says so.
       return judgement.disturbed(settings, others);
     }
-    if (secondRunThrew != null && !heapFromMid.isEmpty()) {
+    if (secondRunThrew != null && heapFromMid) {
       // The heap's baseline was estimated and the run that would have measured it threw: not
       // judged, and said so. When nothing else grew in the first run, the second run was for the
       // heap alone, and what that aborted run left is not the test's either.
@@ -547,7 +547,7 @@ public final class LeakCheck {
 
   /** What the first run grew, but for the heap when it is judged on the second run alone. */
   private List<Finding.Leak> grewForSure() {
-    return firstRunGrew.stream().filter(f -> !heapFromMid.contains(f.check())).toList();
+    return firstRunGrew.stream().filter(f -> !heapFromMid || f.check() != Check.HEAP).toList();
   }
 
   /** Whether memory leaked in the judgement of a check whose code ran twice. */
@@ -575,7 +575,7 @@ public final class LeakCheck {
                 secondRunThrew != null
                     ? Messages.secondRunThrew(grew, secondRunThrew)
                     : Messages.secondRun(grew, grewAgain(judgement)));
-    if (heapFromMid.isEmpty() || secondRunThrew != null) {
+    if (!heapFromMid || secondRunThrew != null) {
       return note;
     }
     return Optional.of(note.map(n -> n + " ").orElse("") + Messages.HEAP_ON_SECOND_RUN);

@@ -99,10 +99,10 @@ final class SingleRun {
    * @param grew the memory that grew above its tolerance in the first run, classes named: when not
    *     empty, the code runs a second time
    * @param mid the memory right after the first run, after a full GC (null when not read)
-   * @param heapFromMid the heap, when an estimated baseline's ({@link #measureHeap}) first run
-   *     grew: judged on the second run alone, from {@code mid}, which {@code baseline} then holds;
-   *     its first-run growth, from the lowest possible baseline, is never reported as retained once
-   *     (it may hold what earlier code kept)
+   * @param heapFromMid whether the heap, after an estimated baseline ({@link #measureHeap}) whose
+   *     first run grew, is judged on the second run alone, from {@code mid}, which {@code baseline}
+   *     then holds; its first-run growth, from the lowest possible baseline, is never reported as
+   *     retained once (it may hold what earlier code kept)
    */
   record FirstRun(
       Baseline baseline,
@@ -110,11 +110,11 @@ final class SingleRun {
       Readings mid,
       List<Finding.Leak> leftToGc,
       Optional<HeapPaths.Dump> dump,
-      java.util.Set<Check> heapFromMid) {
+      boolean heapFromMid) {
 
     FirstRun(
         Baseline baseline, List<Finding.Leak> grew, Readings mid, List<Finding.Leak> leftToGc) {
-      this(baseline, grew, mid, leftToGc, Optional.empty(), java.util.Set.of());
+      this(baseline, grew, mid, leftToGc, Optional.empty(), false);
     }
   }
 
@@ -321,8 +321,8 @@ final class SingleRun {
     }
     List<Finding.Leak> leftToGc = new ArrayList<>();
     Readings mid = memoryAfterGc(meters, baseline, scope, leftToGc);
-    // From an estimated baseline growth may be overstated, never understated: the second run
-    // decides what grew only by the estimate.
+    // From an estimated baseline, growth is read from its lowest figure: a second run, judged from
+    // this GC's reading, decides what grew only by the estimate.
     Readings lowest = baseline.optimistic();
     List<Finding.Leak> grew = Rules.leaks(lowest.diff(mid), memory);
     Allocations read = meters.allocationsAtLastCapture();
@@ -373,10 +373,9 @@ final class SingleRun {
               before.withHeap(held, true),
               live.map(text -> new Histogram(text, held)).or(baseline::histogram),
               read);
-      return new FirstRun(
-          rebased, List.copyOf(named), from, leftToGc, dump, java.util.Set.of(Check.HEAP));
+      return new FirstRun(rebased, List.copyOf(named), from, leftToGc, dump, true);
     }
-    return new FirstRun(baseline, List.copyOf(named), mid, leftToGc, dump, java.util.Set.of());
+    return new FirstRun(baseline, List.copyOf(named), mid, leftToGc, dump, false);
   }
 
   /**
