@@ -316,21 +316,7 @@ public record Settings(
   }
 
   public Settings withRepeat(int repeat, int warmup) {
-    return new Settings(
-        checks,
-        heapTolerance,
-        nativeTolerance,
-        repeat,
-        warmup,
-        heapThreshold,
-        nativeThreshold,
-        settleTimeout,
-        ignores,
-        warnOnly,
-        rerun,
-        lingering,
-        heapDump,
-        nativeSites);
+    return with(checks, heapTolerance, nativeTolerance, repeat, warmup, ignores);
   }
 
   /**
@@ -350,43 +336,26 @@ public record Settings(
   }
 
   public Settings withChecks(Set<Check> checks) {
-    return new Settings(
-        checks,
-        heapTolerance,
-        nativeTolerance,
-        repeat,
-        warmup,
-        heapThreshold,
-        nativeThreshold,
-        settleTimeout,
-        ignores,
-        warnOnly,
-        rerun,
-        lingering,
-        heapDump,
-        nativeSites);
+    return with(checks, heapTolerance, nativeTolerance, repeat, warmup, ignores);
   }
 
   /** These settings with half the heap and native tolerances, for what one of two runs added. */
   public Settings withHalfTolerances() {
-    return new Settings(
-        checks,
-        heapTolerance / 2,
-        nativeTolerance / 2,
-        repeat,
-        warmup,
-        heapThreshold,
-        nativeThreshold,
-        settleTimeout,
-        ignores,
-        warnOnly,
-        rerun,
-        lingering,
-        heapDump,
-        nativeSites);
+    return with(checks, heapTolerance / 2, nativeTolerance / 2, repeat, warmup, ignores);
   }
 
   public Settings withIgnores(Ignores ignores) {
+    return with(checks, heapTolerance, nativeTolerance, repeat, warmup, ignores);
+  }
+
+  /** These settings with the given values for what the {@code with} methods change. */
+  private Settings with(
+      Set<Check> checks,
+      long heapTolerance,
+      long nativeTolerance,
+      int repeat,
+      int warmup,
+      Ignores ignores) {
     return new Settings(
         checks,
         heapTolerance,
