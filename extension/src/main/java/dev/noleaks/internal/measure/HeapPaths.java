@@ -441,10 +441,12 @@ public final class HeapPaths {
   }
 
   /** The target's instances in {@code dump}, grouped by the shape of their paths. */
-  private static List<ApplicationLeak> groups(File dump, Target target) {
+  static List<ApplicationLeak> groups(File dump, Target target) {
     HeapAnalysis analysis;
     try (CloseableHeapGraph graph =
-        HprofHeapGraph.Companion.openHeapGraph(dump, null, EnumSet.allOf(HprofRecordTag.class))) {
+        new DumpedRootsGraph(
+            HprofHeapGraph.Companion.openHeapGraph(
+                dump, null, EnumSet.allOf(HprofRecordTag.class)))) {
       analysis =
           new HeapAnalyzer(step -> {})
               .analyze(
