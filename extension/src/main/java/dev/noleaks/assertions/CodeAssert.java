@@ -34,7 +34,9 @@ import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
  *       Settings#DEFAULT_WARMUP}), then n measured runs with a settled reading after each; heap and
  *       native memory fail when they grow steadily (slope above {@code noleaks.heap.threshold} /
  *       {@code noleaks.native.threshold}, default 8 B and 48 B per run, and at least 9 of the last
- *       10 runs grew). Descriptors, threads and buffers are judged over all the runs together.
+ *       10 runs grew). Native memory's trend needs Native Memory Tracking ({@code
+ *       -XX:NativeMemoryTracking=summary}): without it, it is not measured. Descriptors, threads
+ *       and buffers are judged over all the runs together.
  * </ul>
  *
  * <p>Defaults come from system properties with the {@code noleaks.} prefix ({@code -D}); the JUnit

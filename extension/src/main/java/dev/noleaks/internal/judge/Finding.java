@@ -42,7 +42,12 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
 
   /** Why a check was not measured. */
   sealed interface Reason
-      permits Unreadable, HeapIncludesGarbage, Disturbed, RoseRarely, TooFewUndisturbed {}
+      permits Unreadable,
+          HeapIncludesGarbage,
+          Disturbed,
+          RoseRarely,
+          TooFewUndisturbed,
+          WithoutNmt {}
 
   /** The platform could not read the meter; {@code words} are the probe's own. */
   record Unreadable(String words) implements Reason {}
@@ -61,6 +66,12 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
 
   /** Too few of a native trend's runs were undisturbed by the JIT and the JVM to judge it. */
   record TooFewUndisturbed(Trend trend, int runs, int undisturbed) implements Reason {}
+
+  /**
+   * A native trend over repeated runs needs Native Memory Tracking: without it the JVM's own malloc
+   * moves the figure by more per run than the bytes a leak keeps.
+   */
+  record WithoutNmt() implements Reason {}
 
   /** Descriptors open after the code and not before. */
   record DescriptorsLeaked(List<OpenDescriptor> descriptors) implements Leak {

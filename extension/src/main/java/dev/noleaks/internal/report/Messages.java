@@ -157,6 +157,12 @@ public final class Messages {
     if (r instanceof Finding.RoseRarely rose) {
       return notJudgedRoseRarely(rose.trend(), rose.judged());
     }
+    if (r instanceof Finding.WithoutNmt) {
+      return "needs Native Memory Tracking (start the test JVM with"
+          + " -XX:NativeMemoryTracking=summary): without it, what the JVM mallocs for itself"
+          + " (object monitors, the JIT's arenas) moves the figure by more per run than a leak's"
+          + " bytes";
+    }
     Finding.TooFewUndisturbed few = (Finding.TooFewUndisturbed) r;
     return notJudgedTooFewUndisturbed(few.trend(), few.runs(), few.undisturbed());
   }

@@ -32,7 +32,7 @@ class NativeJudgementTest {
     }
 
     Optional<Finding> judged() {
-      return RepeatedRun.judgeNative(readings, disturbed, readings.length - 1, SETTINGS, true);
+      return RepeatedRun.judgeNative(readings, disturbed, readings.length - 1, SETTINGS);
     }
   }
 
