@@ -747,6 +747,12 @@ public final class Messages {
         + " its baseline is then read after a GC of its own).";
   }
 
+  /** Added to a note that native memory was retained once, when it was judged without NMT. */
+  public static final String NATIVE_ONCE_WITHOUT_NMT =
+      "Native memory was judged without Native Memory Tracking: what the JVM hands back of its own"
+          + " malloc (MBs at times) can hide a second run's leak, so this may be one; start the"
+          + " test JVM with -XX:NativeMemoryTracking=summary to tell.";
+
   /** The note of a check whose code ran a second time, and memory grew again or not. */
   public static String secondRun(List<? extends Finding.Leak> firstRunGrew, boolean grewAgain) {
     return grewAgain

@@ -61,13 +61,24 @@ public final class Summary {
         "not measured",
         new ArrayList<>(why.entrySet()),
         e -> e.getKey() + " (" + Sizes.plural(e.getValue().intValue(), "test") + ")");
-    long withoutNmt =
+    List<Recorded> withoutNmt =
         tests.stream()
             .filter(t -> t.after().containsKey("native") && !t.after().containsKey("jvmMalloc"))
-            .count();
-    if (withoutNmt > 0) {
+            .toList();
+    if (!withoutNmt.isEmpty()) {
+      long once =
+          withoutNmt.stream()
+              .filter(t -> t.retainedOnce().stream().anyMatch(i -> i.meter().equals("native")))
+              .count();
       b.append("  native memory judged without Native Memory Tracking in ")
-          .append(Sizes.plural((int) withoutNmt, "test"))
+          .append(Sizes.plural(withoutNmt.size(), "test"))
+          .append(
+              once == 0
+                  ? ""
+                  : " (in "
+                      + once
+                      + " of them it was retained once, which may be a leak the JVM's own malloc"
+                      + " hid)")
           .append(": the JVM's own malloc is not taken out and where a leak was allocated is not")
           .append(" recorded; start the test JVM with -XX:NativeMemoryTracking=summary\n");
     }

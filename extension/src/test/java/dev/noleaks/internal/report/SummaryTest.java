@@ -110,6 +110,33 @@ class SummaryTest {
   }
 
   @Test
+  void saysHowManyRetainedNativeMemoryOnceWithoutNativeMemoryTracking() {
+    Recorded.Item firstUse =
+        new Recorded.Item(
+            "native",
+            "native-grew",
+            4_000_000,
+            "bytes",
+            "native memory grew 3.8 MB",
+            "native memory grew 3.8 MB",
+            List.of());
+    Map<String, Long> withoutNmt = Map.of("native", 30_000_000L);
+    String summary =
+        Summary.of(
+            run(
+                List.of(
+                    test("a", List.of(firstUse), List.of(), withoutNmt),
+                    test("b", List.of(), List.of(), withoutNmt))),
+            Path.of("/reports/report.html"));
+    assertThat(summary.lines())
+        .contains(
+            "  native memory judged without Native Memory Tracking in 2 tests (in 1 of them it was"
+                + " retained once, which may be a leak the JVM's own malloc hid): the JVM's own"
+                + " malloc is not taken out and where a leak was allocated is not recorded; start"
+                + " the test JVM with -XX:NativeMemoryTracking=summary");
+  }
+
+  @Test
   void staysOnOneScreen() {
     List<Recorded> many = new ArrayList<>();
     for (int i = 0; i < 40; i++) {
