@@ -44,14 +44,6 @@ class NativeWithoutNmtTest {
     }
   }
 
-  @NoLeaks
-  static class KeepsFourMegabytesEveryCall {
-    @Test
-    void test() {
-      NativeSitesTest.keep(Native.malloc(NativeSitesTest.FOUR_MB));
-    }
-  }
-
   /** Keeps 4 MB the first time only: a first use. */
   @NoLeaks
   static class KeepsFourMegabytesOnce {
@@ -100,17 +92,6 @@ class NativeWithoutNmtTest {
         .contains(
             "where it was allocated: unavailable: needs Native Memory Tracking (start the test JVM"
                 + " with -XX:NativeMemoryTracking=summary)");
-  }
-
-  /**
-   * The JVM hands back what its compilations pooled every 5 s; without NMT that release, during the
-   * second run, hid this leak half the time (native-matrix). Its second run is now measured from a
-   * figure read after it.
-   */
-  @Test
-  void aKeptFourMegabytesFailsEveryTime() {
-    assertThat(failureOf(KeepsFourMegabytesEveryCall.class).getMessage())
-        .contains("native memory grew");
   }
 
   @RepeatedTest(3)

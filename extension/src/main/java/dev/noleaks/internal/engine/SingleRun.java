@@ -325,14 +325,6 @@ final class SingleRun {
     // this GC's reading, decides what grew only by the estimate.
     Readings lowest = baseline.optimistic();
     List<Finding.Leak> grew = Rules.leaks(lowest.diff(mid), memory);
-    if (!meters.nativeExcludesJvm() && grew.stream().anyMatch(f -> f.check() == Check.NATIVE)) {
-      // Without NMT, the second run's native growth is read from a figure taken once the JVM has
-      // handed back what its compilations pooled, not before: that release, during the second
-      // run, hid a kept 4 MB half the time. The first run's growth stays as it was read.
-      Settler.awaitArenaPoolCleaning();
-      Settler.collectGarbage();
-      mid = meters.capture(true, false);
-    }
     Allocations read = meters.allocationsAtLastCapture();
     if (grew.isEmpty()) {
       boolean exact = before.heapExact() && mid.heapExact() && read != null;
@@ -404,15 +396,6 @@ final class SingleRun {
     Settings memory = s.withChecks(memoryChecks(s));
     Readings second = memoryAfterGc(meters, baseline, scope, leftToGc);
     java.util.Set<Check> grewAgain = checksOf(Rules.leaks(first.mid().diff(second), memory));
-    if (grewAgain.contains(Check.NATIVE) && !meters.nativeExcludesJvm()) {
-      // Read as the first run's figure was (see afterFirstRun): what the second run's
-      // compilations pooled is handed back before it counts as the code's. Measured from a
-      // handed-back figure to one that was not, a buffer replaced on every call failed 2 of 3.
-      Settler.awaitArenaPoolCleaning();
-      Settler.collectGarbage();
-      second = meters.capture(true, false);
-      grewAgain = checksOf(Rules.leaks(first.mid().diff(second), memory));
-    }
     // Buffers only: their counts are exact, while native readings between the check's start and
     // the method's move by hundreds of KB in a JVM's first tests (NoLeaks' own GC and histogram,
     // glibc's caches); a set-up native leak beside a first use is caught by the class's next test.

@@ -284,29 +284,6 @@ public final class Settler {
   }
 
   /**
-   * One period of HotSpot's arena pool cleaner, which frees the chunks that compilations pooled
-   * every 5 s, and a margin.
-   */
-  static final Duration ARENA_POOL_CLEANING = Duration.ofMillis(5_300);
-
-  /**
-   * Waits one period of the JVM's arena pool cleaner, so that what its compilations pooled has been
-   * handed back. Without Native Memory Tracking that release cannot be told from the code's:
-   * measured in fresh JVMs, glibc's in-use figure fell by a median 7.7 MB (up to 14.8 MB) across
-   * the second run of a test that kept 4 MB more in it, and the leak passed as a first use in 80 of
-   * 160 runs. Nothing outside NMT shows the pool, so this waits out its timer rather than poll a
-   * condition: a wait for the JIT to stay idle that long never ended before 12 s (the polling
-   * itself and the build's threads kept it compiling).
-   */
-  public static void awaitArenaPoolCleaning() {
-    try {
-      Thread.sleep(ARENA_POOL_CLEANING.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /**
    * The JIT's total compilation time (ms) and its threads' CPU time (ns) at one moment.
    *
    * @param compilationMillis {@code CompilationMXBean.getTotalCompilationTime()}, 0 when absent
