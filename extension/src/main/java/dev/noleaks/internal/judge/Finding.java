@@ -331,17 +331,17 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
   sealed interface Judged permits EveryRun, UndisturbedRuns, RunsNoThreadEnded {}
 
   /**
-   * Every measured run, its readings as they were.
+   * Every measured run, its readings as they were (for native memory: none was disturbed).
    *
    * @param lessJvmOwn native readings were less what the JVM malloc'ed for itself (false for the
    *     heap)
-   * @param disturbed of the last {@code window} runs, those during which the JIT compiled or the
-   *     JVM malloc'ed for itself (native memory only)
-   * @param window the runs {@code disturbed} counts among
    */
-  record EveryRun(boolean lessJvmOwn, int disturbed, int window) implements Judged {
-    /** The heap's: nothing subtracted, nothing disturbed. */
-    public static final EveryRun HEAP = new EveryRun(false, 0, 0);
+  record EveryRun(boolean lessJvmOwn) implements Judged {
+    /** The heap's: nothing subtracted. */
+    public static final EveryRun HEAP = new EveryRun(false);
+
+    /** Native memory's: less the JVM's own malloc. */
+    public static final EveryRun NATIVE = new EveryRun(true);
   }
 
   /**

@@ -646,17 +646,7 @@ public final class Messages {
     if (trend.check() == Check.HEAP) {
       return "; heap used after a full GC" + readings;
     }
-    return "; "
-        + mallocInUse(every.lessJvmOwn())
-        + readings
-        + (every.disturbed() > 0
-            ? "; "
-                + JVM_BUSY
-                + every.disturbed()
-                + " of the last "
-                + every.window()
-                + " runs: a JIT-heavy body may need a longer warmup"
-            : "");
+    return "; " + mallocInUse(every.lessJvmOwn()) + readings;
   }
 
   /**
