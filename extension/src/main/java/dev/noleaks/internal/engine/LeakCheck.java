@@ -353,8 +353,8 @@ public final class LeakCheck {
    * recorded second run, and passed 4 of 4 unrecorded (JDK 17).
    */
   static final String WITHOUT_NMT =
-      "needs Native Memory Tracking (start the test JVM with -XX:NativeMemoryTracking=summary):"
-          + " without it, what the recording makes the JVM allocate for itself would count as the"
+      Messages.NEEDS_NMT
+          + ": without it, what the recording makes the JVM allocate for itself would count as the"
           + " test's";
 
   /** Whether a native finding of these settings lists its sites: {@code noleaks.native.sites}. */

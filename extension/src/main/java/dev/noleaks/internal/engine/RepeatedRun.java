@@ -62,8 +62,8 @@ final class RepeatedRun {
     boolean heap = settings.checks(Check.HEAP) && meters.explicitGcWorks();
     boolean mallocRead = settings.checks(Check.NATIVE) && meters.probe().malloc().isAvailable();
     // Without Native Memory Tracking a run's few bytes cannot be told from the JVM's own malloc:
-    // a clean body that starts and joins threads (object monitors) or uses a JDK facility for the
-    // first time failed 11 of 12 repetitions (native-matrix, JDK 17 and 25). Not judged, and said.
+    // a clean body that starts and joins threads (object monitors) failed 11 of 12 repetitions, one
+    // that first uses JDK facilities 8 of 12 (native-matrix, JDK 17 and 25). Not judged, and said.
     Optional<Finding.Reason> nativeNotJudged =
         !mallocRead
             ? Optional.empty()
@@ -264,11 +264,10 @@ final class RepeatedRun {
           : notJudgedWhenItRose(trend, every);
     }
     // Disturbed runs and too few undisturbed ones: not judged, even when the trend over every run
-    // leaks. In the issue-12 matrix (NMT, other core busy, 15 JVMs) that verdict failed a clean
-    // body
-    // that first uses XML, GZIP and logging every run twice (64 B/run, one run +4.4 KB), while
-    // all 30 leaks caught (64 B/run via JNA, 1 KB/run via Unsafe) were judged on undisturbed runs
-    // or on runs that nothing disturbed.
+    // leaks. In the issue-12 matrix (NMT, other core busy, 40 JVMs) that verdict failed clean
+    // bodies 3 times in 140 (first uses of XML, GZIP and logging; threads joined: 54-64 B/run with
+    // single runs of +4.4 KB), while all 80 leaks caught (64 B/run via JNA, 1 KB/run via Unsafe)
+    // were judged on undisturbed runs or on runs that nothing disturbed.
     return notJudged(
         new Finding.TooFewUndisturbed(trend, runs, Series.undisturbed(disturbed, runs)));
   }

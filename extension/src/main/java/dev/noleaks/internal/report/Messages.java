@@ -158,8 +158,8 @@ public final class Messages {
       return notJudgedRoseRarely(rose.trend(), rose.judged());
     }
     if (r instanceof Finding.WithoutNmt) {
-      return "needs Native Memory Tracking (start the test JVM with"
-          + " -XX:NativeMemoryTracking=summary): without it, what the JVM mallocs for itself"
+      return NEEDS_NMT
+          + ": without it, what the JVM mallocs for itself"
           + " (object monitors, the JIT's arenas) moves the figure by more per run than a leak's"
           + " bytes";
     }
@@ -736,6 +736,10 @@ public final class Messages {
         + " (for a test that cannot run twice, set noleaks.rerun=never or @NoLeaks(rerun = NEVER):"
         + " its baseline is then read after a GC of its own).";
   }
+
+  /** Why a native check or record needs Native Memory Tracking, and the flag that turns it on. */
+  public static final String NEEDS_NMT =
+      "needs Native Memory Tracking (start the test JVM with -XX:NativeMemoryTracking=summary)";
 
   /** Added to a note that native memory was retained once, when it was judged without NMT. */
   public static final String NATIVE_ONCE_WITHOUT_NMT =
