@@ -15,10 +15,13 @@ import org.w3c.dom.NodeList;
  * Reads Surefire's XML reports and prints what suites/run promises. Modes:
  *
  * <ul>
- *   <li>{@code compare NAME PLAIN_REPORTS NOLEAKS_REPORTS FIRST} — tests run, tests that fail only
- *       with NoLeaks and their findings, findings grouped by check, per-test added time. FIRST is
- *       {@code class} when every test class runs in its own JVM (its first test is the first in a
- *       JVM), else the class Surefire ran first in the one JVM.
+ *   <li>{@code compare NAME PLAIN_REPORTS NOLEAKS_REPORTS FIRST [VERDICTS]} — tests run, tests that
+ *       fail only with NoLeaks and their findings, findings grouped by check, per-test added time.
+ *       FIRST is {@code class} when every test class runs in its own JVM (its first test is the
+ *       first in a JVM), else the class Surefire ran first in the one JVM. VERDICTS, when the file
+ *       exists, holds what a person judged of findings seen before (see {@link Verdict}): each
+ *       finding is printed with its verdict and the tests are counted as true leaks, false alarms
+ *       or not judged yet.
  *   <li>{@code suite-time REPORTS} — seconds spent in test classes (sum of the testsuite times).
  *   <li>{@code bench NAME FILE} — FILE holds lines "plain_wall noleaks_wall plain_in noleaks_in"
  *       (seconds), one per alternated pair; prints medians, spread and ratios.
@@ -40,11 +43,52 @@ public class Report {
     }
   }
 
+  /**
+   * One line of a verdicts file: {@code TEST CHECK VERDICT EVIDENCE}, separated by tabs. TEST is a
+   * test's short name ({@code Class.method(params)[index]}) where {@code *} stands for any text;
+   * CHECK one of {@link #CHECKS} or {@code *}; VERDICT {@code true} (a real leak) or {@code false}
+   * (a false alarm); EVIDENCE one line from the project's code. Blank lines and lines starting
+   * with {@code #} are comments. The first line matching a finding decides.
+   */
+  record Verdict(java.util.regex.Pattern test, String check, boolean leak, String evidence) {
+    static List<Verdict> read(Path file) throws Exception {
+      List<Verdict> verdicts = new ArrayList<>();
+      if (!Files.exists(file)) {
+        return verdicts;
+      }
+      int number = 0;
+      for (String line : Files.readAllLines(file)) {
+        number++;
+        if (line.isBlank() || line.startsWith("#")) {
+          continue;
+        }
+        String[] f = line.split("\t+");
+        if (f.length != 4
+            || !(f[1].equals("*") || Arrays.asList(CHECKS).contains(f[1]))
+            || !(f[2].equals("true") || f[2].equals("false"))) {
+          throw new IllegalArgumentException(
+              file + ":" + number + ": expected TEST<tab>CHECK<tab>true|false<tab>EVIDENCE with CHECK"
+                  + " one of " + String.join(", ", CHECKS) + " or *, got: " + line);
+        }
+        String regex = Arrays.stream(f[0].split("\\*", -1))
+            .map(java.util.regex.Pattern::quote).reduce((a, b) -> a + ".*" + b).orElseThrow();
+        verdicts.add(new Verdict(java.util.regex.Pattern.compile(regex), f[1], f[2].equals("true"), f[3]));
+      }
+      return verdicts;
+    }
+
+    boolean judges(Case c, String finding) {
+      return test.matcher(c.shortName()).matches() && (check.equals("*") || check.equals(Report.check(finding)));
+    }
+  }
+
   static final String[] CHECKS = {"heap", "native", "descriptors", "threads", "buffers", "other"};
 
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
-      case "compare" -> compare(args[1], read(Path.of(args[2])), read(Path.of(args[3])), args[4]);
+      case "compare" ->
+          compare(args[1], read(Path.of(args[2])), read(Path.of(args[3])), args[4],
+              args.length > 5 ? Verdict.read(Path.of(args[5])) : List.of());
       case "suite-time" ->
           System.out.printf(
               Locale.ROOT,
@@ -114,7 +158,9 @@ public class Report {
     return "other";
   }
 
-  static void compare(String name, Map<String, Case> plain, Map<String, Case> noleaks, String first) {
+  static void compare(
+      String name, Map<String, Case> plain, Map<String, Case> noleaks, String first,
+      List<Verdict> verdicts) {
     long plainFailed = plain.values().stream().filter(Case::failed).count();
     long noleaksFailed = noleaks.values().stream().filter(Case::failed).count();
     List<Case> onlyWithNoLeaks =
@@ -139,15 +185,37 @@ public class Report {
         + String.join(", ", byCheck.keySet().stream()
             .map(k -> k + " " + byCheck.get(k) + "/" + testsByCheck.get(k)).toList()));
     System.out.println("  tests that fail only with NoLeaks:");
+    int trueLeaks = 0;
+    int falseAlarms = 0;
+    List<String> notJudged = new ArrayList<>();
     for (Case c : onlyWithNoLeaks) {
       List<String> f = findings(c.text());
       if (f.isEmpty()) {
         String firstLine = c.text().strip().split("\n")[0];
         System.out.println("    " + c.shortName() + "  [no NoLeaks finding] " + cut(firstLine));
       }
+      boolean leak = false;
+      boolean judged = !f.isEmpty();
       for (String x : f) {
-        System.out.println("    " + c.shortName() + "  [" + check(x) + "] " + cut(x));
+        Verdict v = verdicts.stream().filter(r -> r.judges(c, x)).findFirst().orElse(null);
+        String said = v == null ? "NOT JUDGED" : v.leak() ? "true: " + v.evidence() : "FALSE: " + v.evidence();
+        System.out.println("    " + c.shortName() + "  [" + check(x) + "] " + cut(x) + "\n      -> " + said);
+        leak |= v != null && v.leak();
+        judged &= v != null;
       }
+      if (leak) {
+        trueLeaks++;
+      } else if (judged) {
+        falseAlarms++;
+      } else {
+        notJudged.add(c.shortName());
+      }
+    }
+    if (!verdicts.isEmpty()) {
+      System.out.printf(
+          "  verdicts (suites/verdicts/%s): %d true leaks, %d false alarms, %d not judged yet%s%n",
+          name, trueLeaks, falseAlarms, notJudged.size(),
+          notJudged.isEmpty() ? "" : " (" + String.join(", ", notJudged) + ")");
     }
     timing(plain, noleaks, first);
   }
