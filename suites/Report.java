@@ -44,7 +44,7 @@ public class Report {
   }
 
   /**
-   * One line of a verdicts file: {@code TEST CHECK VERDICT EVIDENCE}, separated by tabs. TEST is a
+   * One line of a verdicts file (a file that does not exist holds none): {@code TEST CHECK VERDICT EVIDENCE}, separated by tabs. TEST is a
    * test's short name ({@code Class.method(params)[index]}) where {@code *} stands for any text;
    * CHECK one of {@link #CHECKS} or {@code *}; VERDICT {@code true} (a real leak) or {@code false}
    * (a false alarm); EVIDENCE one line from the project's code. Blank lines and lines starting
@@ -88,7 +88,7 @@ public class Report {
     switch (args[0]) {
       case "compare" ->
           compare(args[1], read(Path.of(args[2])), read(Path.of(args[3])), args[4],
-              args.length > 5 ? Verdict.read(Path.of(args[5])) : List.of());
+              args.length > 5 ? Verdict.read(Path.of(args[5])) : null);
       case "suite-time" ->
           System.out.printf(
               Locale.ROOT,
@@ -197,7 +197,10 @@ public class Report {
       boolean leak = false;
       boolean judged = !f.isEmpty();
       for (String x : f) {
-        Verdict v = verdicts.stream().filter(r -> r.judges(c, x)).findFirst().orElse(null);
+        Verdict v =
+            verdicts == null
+                ? null
+                : verdicts.stream().filter(r -> r.judges(c, x)).findFirst().orElse(null);
         String said = v == null ? "NOT JUDGED" : v.leak() ? "true: " + v.evidence() : "FALSE: " + v.evidence();
         System.out.println("    " + c.shortName() + "  [" + check(x) + "] " + cut(x) + "\n      -> " + said);
         leak |= v != null && v.leak();
@@ -211,7 +214,7 @@ public class Report {
         notJudged.add(c.shortName());
       }
     }
-    if (!verdicts.isEmpty()) {
+    if (verdicts != null) {
       System.out.printf(
           "  verdicts (suites/verdicts/%s): %d true leaks, %d false alarms, %d not judged yet%s%n",
           name, trueLeaks, falseAlarms, notJudged.size(),

@@ -52,10 +52,11 @@ public @interface NoLeaks {
 
   /**
    * Heap growth allowed in single-run mode; {@code noleaks.heap.tolerance}, default {@value
-   * Settings#DEFAULT_HEAP_TOLERANCE}. A test whose threads allocated no more than this (and no more
-   * than 256 KB) cannot have grown the heap past it, and is checked without a GC. When the heap
-   * baseline is derived from the last full GC instead of running one, growth may be understated by
-   * what was allocated in between, at most half this tolerance and 256 KB, and is never overstated.
+   * Settings#DEFAULT_HEAP_TOLERANCE}. A test whose threads allocated no more than half this (and no
+   * more than 256 KB) cannot have grown the heap past it, and is checked without a GC. When the
+   * heap baseline is derived from the last full GC instead of running one, growth may be
+   * understated by what was allocated in between, at most half this tolerance and 256 KB, and is
+   * never overstated.
    */
   String heapTolerance() default "";
 
@@ -114,10 +115,11 @@ public @interface NoLeaks {
   Mode mode() default Mode.CONFIGURED;
 
   /**
-   * Whether a single run whose memory (heap, native, buffers) grew above its tolerance runs once
-   * more, so that what only its first run kept (a JVM-wide first use: classes loaded, a mock maker
-   * attached, a cache filled once) is told apart from a leak, which grows again on the second run;
-   * {@link Rerun#CONFIGURED} means {@code noleaks.rerun}. See {@link Rerun#ON_GROWTH}.
+   * Whether a single run whose memory (heap, native, buffers) grew above its tolerance (the heap:
+   * above half of it) runs once more, so that what only its first run kept (a JVM-wide first use:
+   * classes loaded, a mock maker attached, a cache filled once) is told apart from a leak, which
+   * grows again on the second run; {@link Rerun#CONFIGURED} means {@code noleaks.rerun}. See {@link
+   * Rerun#ON_GROWTH}.
    */
   Rerun rerun() default Rerun.CONFIGURED;
 
@@ -126,10 +128,13 @@ public @interface NoLeaks {
     /** Use {@code noleaks.rerun} ({@code on-growth} unless set). */
     CONFIGURED,
     /**
-     * When memory grew above its tolerance in the single run, the method runs once more on the same
-     * test instance, before any {@code @AfterEach} method, and memory is judged on that second run;
-     * what the first run alone kept is reported as retained once, not failed. Descriptors and
-     * threads are judged over both runs. A second run that throws leaves the first run's findings.
+     * When memory grew above its tolerance in the single run (the heap: above half of it), the
+     * method runs once more on the same test instance, before any {@code @AfterEach} method, and
+     * memory is judged on that second run; what the first run alone kept is reported as retained
+     * once, not failed. Heap growth under its tolerance in the first run fails only over both runs
+     * and the tear-down, and only when the second run and the tear-down added more than half the
+     * tolerance. Descriptors and threads are judged over both runs. A second run that throws leaves
+     * the first run's findings.
      */
     ON_GROWTH,
     /**

@@ -259,9 +259,9 @@ public final class LeakCheck {
 
   /**
    * Runs the code: once, or in repeated mode {@code warmup + repeat} times, judging the trend. In
-   * single-run mode, when memory grew above its tolerance and {@code noleaks.rerun} allows it, runs
-   * {@code again} once more and judges memory on that second run (see {@code @NoLeaks(rerun = …)});
-   * null when the code cannot run twice.
+   * single-run mode, when memory grew above its tolerance (the heap: above half of it) and {@code
+   * noleaks.rerun} allows it, runs {@code again} once more and judges memory on that second run
+   * (see {@code @NoLeaks(rerun = …)}); null when the code cannot run twice.
    */
   public void run(Body body, Body again) throws Throwable {
     if (repeats()) {

@@ -96,13 +96,16 @@ final class SingleRun {
    * @param baseline the check's baseline from here on: the same as before, with a later window when
    *     a full GC showed no growth, or with the heap from {@code mid} when an estimated baseline is
    *     rebased there ({@code heapFromMid})
-   * @param grew the memory that grew above its tolerance in the first run, classes named: when not
-   *     empty, the code runs a second time
+   * @param grew the memory that grew above its tolerance in the first run (the heap: above half of
+   *     it), classes named: when not empty, the code runs a second time
    * @param mid the memory right after the first run, after a full GC (null when not read)
    * @param heapFromMid whether the heap, after an estimated baseline ({@link #measureHeap}) whose
    *     first run grew, is judged on the second run alone, from {@code mid}, which {@code baseline}
    *     then holds; its first-run growth, from the lowest possible baseline, is never reported as
    *     retained once (it may hold what earlier code kept)
+   * @param heapUnderTolerance whether the heap is in {@code grew} for more than half its tolerance,
+   *     not more than the tolerance (from the lowest possible baseline): never excused, it is
+   *     judged at the end as memory under its tolerance in the first run is ({@link #end})
    */
   record FirstRun(
       Baseline baseline,
@@ -110,11 +113,12 @@ final class SingleRun {
       Readings mid,
       List<Finding.Leak> leftToGc,
       Optional<HeapPaths.Dump> dump,
-      boolean heapFromMid) {
+      boolean heapFromMid,
+      boolean heapUnderTolerance) {
 
     FirstRun(
         Baseline baseline, List<Finding.Leak> grew, Readings mid, List<Finding.Leak> leftToGc) {
-      this(baseline, grew, mid, leftToGc, Optional.empty(), false);
+      this(baseline, grew, mid, leftToGc, Optional.empty(), false, false);
     }
   }
 
@@ -328,11 +332,17 @@ final class SingleRun {
     // this GC's reading, decides what grew only by the estimate.
     Readings lowest = baseline.optimistic();
     List<Finding.Leak> grew = new ArrayList<>(Rules.leaks(lowest.diff(mid), memory));
+    boolean heapUnderTolerance = false;
     if (memory.checks(Check.HEAP) && !checksOf(grew).contains(Check.HEAP)) {
       // The heap, exact after a GC, runs again from half its tolerance: a first use just under
       // it in the method would otherwise cross it at the end with the few KB JUnit and the
       // tear-down keep, and fail (commons-csv's first JDBC test: +533.9 KB of 512 KB at the end).
-      grew.addAll(Rules.leaks(lowest.diff(mid), halfHeap(memory)));
+      List<Finding.Leak> half =
+          Rules.leaks(
+              lowest.diff(mid),
+              memory.withChecks(java.util.EnumSet.of(Check.HEAP)).withHalfTolerances());
+      grew.addAll(half);
+      heapUnderTolerance = !half.isEmpty();
     }
     Allocations read = meters.allocationsAtLastCapture();
     if (grew.isEmpty()) {
@@ -382,14 +392,17 @@ final class SingleRun {
               before.withHeap(held, true),
               live.map(text -> new Histogram(text, held)).or(baseline::histogram),
               read);
-      return new FirstRun(rebased, List.copyOf(named), from, leftToGc, dump, true);
+      return new FirstRun(
+          rebased, List.copyOf(named), from, leftToGc, dump, true, heapUnderTolerance);
     }
-    return new FirstRun(baseline, List.copyOf(named), mid, leftToGc, dump, false);
+    return new FirstRun(
+        baseline, List.copyOf(named), mid, leftToGc, dump, false, heapUnderTolerance);
   }
 
   /**
    * The memory checks whose first-run growth is excused after a second run: those that grew above
-   * their tolerance in the first run but not again in the second (read right after it, before any
+   * their tolerance in the first run (not the heap when it grew by less: {@link
+   * FirstRun#heapUnderTolerance}) but not again in the second (read right after it, before any
    * tear-down, after a full GC), and not in the set-up code either ({@code afterSetUp}, read when
    * the method started; null when not read). The check's own verdict, over both runs and the
    * tear-down, stands for every other one: a leak must grow again, and outlast the tear-down.
@@ -404,13 +417,7 @@ final class SingleRun {
     Settings s = baseline.settings();
     Settings memory = s.withChecks(memoryChecks(s));
     Readings second = memoryAfterGc(meters, baseline, scope, leftToGc);
-    Diff again = first.mid().diff(second);
-    java.util.Set<Check> grewAgain = checksOf(Rules.leaks(again, memory));
-    if (heapUnderTolerance(first, memory)) {
-      // It ran again for more than half the heap's tolerance: a leak per call of that much grows
-      // by as much again, and is judged over both runs and the tear-down.
-      grewAgain.addAll(checksOf(Rules.leaks(again, halfHeap(memory))));
-    }
+    java.util.Set<Check> grewAgain = checksOf(Rules.leaks(first.mid().diff(second), memory));
     // Buffers only: their counts are exact, while native readings between the check's start and
     // the method's move by hundreds of KB in a JVM's first tests (NoLeaks' own GC and histogram,
     // glibc's caches); a set-up native leak beside a first use is caught by the class's next test.
@@ -423,21 +430,15 @@ final class SingleRun {
                     memory.withChecks(java.util.Set.of(Check.BUFFERS))));
     java.util.Set<Check> mustOutlast = checksOf(first.grew());
     mustOutlast.removeAll(setUpGrew);
+    if (first.heapUnderTolerance()) {
+      // Under the tolerance in the first run: judged over both runs and the tear-down, as such
+      // memory is when something else ran the code again (a leak per call of more than half the
+      // tolerance is caught, a first use plus the few KB the tear-down keeps is not).
+      mustOutlast.remove(Check.HEAP);
+    }
     java.util.Set<Check> excused = java.util.EnumSet.copyOf(mustOutlast);
     excused.removeAll(grewAgain);
     return new Excused(excused, mustOutlast, first.mid().diff(second).nativeGrowth());
-  }
-
-  /** Only the heap, at half its tolerance: what makes a first run's heap growth run again. */
-  private static Settings halfHeap(Settings memory) {
-    return memory.withChecks(java.util.EnumSet.of(Check.HEAP)).withHalfTolerances();
-  }
-
-  /** Whether the first run's heap grew above half its tolerance but not above the tolerance. */
-  private static boolean heapUnderTolerance(FirstRun first, Settings memory) {
-    return first.grew().stream().anyMatch(f -> f.check() == Check.HEAP)
-        && Rules.leaks(first.baseline().optimistic().diff(first.mid()), memory).stream()
-            .noneMatch(f -> f.check() == Check.HEAP);
   }
 
   /**
@@ -611,8 +612,10 @@ final class SingleRun {
       Diff second = mid.diff(lingering.removeFrom(after));
       Settings memory = s.withChecks(memoryChecks(s));
       java.util.Set<Check> outlasted = checksOf(Rules.leaks(second, memory));
-      // Memory that stayed under its tolerance in the first run is judged over both runs, so a
-      // leak of more than half the tolerance per run is caught; but then the second run must have
+      // Memory that stayed under its tolerance in the first run (a heap that ran again for half
+      // of it, FirstRun#heapUnderTolerance, or any memory when something else ran the code again)
+      // is judged over both runs, so a leak of more than half the tolerance per run is caught;
+      // but then the second run must have
       // added more than half as well: a first use just under the tolerance (commons-csv's first
       // JDBC test, +486-518 KB of native memory, a run in four over 512 KB with the second run's
       // few KB) is not a leak that grew again.
