@@ -62,14 +62,19 @@ public final class HeapPaths {
   /**
    * References that do not keep an object alive, which shark would otherwise follow: a weak, soft
    * or phantom reference's referent (every direct buffer is the referent of its {@code Cleaner},
-   * which a static list of the JDK holds), and the GC's list of discovered references.
+   * which a static list of the JDK holds), and the GC's list of discovered references; and the path
+   * of the first run's dump, which NoLeaks made after that run and holds until the check ends (it
+   * was named as a holder of a grown {@code byte[]}).
    */
   private static final List<IgnoredReferenceMatcher> NOT_STRONG =
       List.of(
           new IgnoredReferenceMatcher(
               new ReferencePattern.InstanceFieldPattern("java.lang.ref.Reference", "referent")),
           new IgnoredReferenceMatcher(
-              new ReferencePattern.InstanceFieldPattern("java.lang.ref.Reference", "discovered")));
+              new ReferencePattern.InstanceFieldPattern("java.lang.ref.Reference", "discovered")),
+          // NoLeaks' own: the first run's dump, made after it, held while the check ends
+          new IgnoredReferenceMatcher(
+              new ReferencePattern.InstanceFieldPattern(Dump.class.getName(), "file")));
 
   /**
    * The largest heap dumped before an end that may find no leak: a first use that passes pays the
