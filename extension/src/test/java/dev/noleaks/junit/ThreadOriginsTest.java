@@ -196,11 +196,78 @@ class ThreadOriginsTest {
     }
   }
 
+  /**
+   * A fixed-size pool that the class set-up makes and its tear-down shuts down: each task starts a
+   * worker until the pool is full, in the second run as in the first.
+   */
+  @NoLeaks
+  static class SubmitsToAFixedPoolOfItsClass {
+    static ExecutorService pool;
+
+    @BeforeAll
+    static void createPool() {
+      pool = Executors.newFixedThreadPool(4);
+    }
+
+    @AfterAll
+    static void shutDownPool() throws InterruptedException {
+      pool.shutdown();
+      pool.awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void first() throws Exception {
+      assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
+    }
+
+    @Test
+    void second() throws Exception {
+      assertThat(pool.submit(() -> 2).get()).isEqualTo(2);
+    }
+
+    @Test
+    void third() throws Exception {
+      assertThat(pool.submit(() -> 3).get()).isEqualTo(3);
+    }
+  }
+
+  /** The same work on a pool made for every call and never shut down. */
+  @NoLeaks
+  static class MakesAPoolPerCall {
+    static final java.util.List<ExecutorService> POOLS = new java.util.ArrayList<>();
+
+    @Test
+    void test() throws Exception {
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      POOLS.add(pool);
+      assertThat(pool.submit(() -> 1).get()).isEqualTo(1);
+    }
+  }
+
   @AfterAll
   static void stopSharedServer() throws Exception {
     if (StartsAServerOnFirstUse.shared != null) {
       StartsAServerOnFirstUse.shared.close();
     }
+    MakesAPoolPerCall.POOLS.forEach(ExecutorService::shutdown);
+  }
+
+  @Test
+  void aFixedPoolOfTheClassGrowingToItsSizeIsNotALeakPerCall() {
+    var results = assertPasses(SubmitsToAFixedPoolOfItsClass.class);
+    // the first two tests each started two of the pool's four workers, one per run
+    assertThat(reportEntries(results))
+        .filteredOn(e -> e.getKey().equals("noleaks.note"))
+        .hasSize(2)
+        .allSatisfy(
+            e ->
+                assertThat(e.getValue())
+                    .startsWith("retained once: it left 2 threads (\"pool-")
+                    .contains("a second run left nothing of its own"));
+    // a pool made per call parks its worker on a queue of its own
+    assertThat(failureOf(MakesAPoolPerCall.class))
+        .hasMessageContaining("1 thread leaked: \"pool-")
+        .hasMessageContaining("the second run left 1 thread more: a leak per call");
   }
 
   @Test
