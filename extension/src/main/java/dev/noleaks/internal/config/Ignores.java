@@ -160,6 +160,31 @@ public record Ignores(List<Pattern> threads, List<Pattern> descriptors, List<Str
     return description != null && matchesAny(descriptors, description);
   }
 
+  /**
+   * Whether a descriptor is ignored by where it was opened (known with the NoLeaks agent only): a
+   * pattern matches {@code opened by thread "NAME" at CLASS.METHOD} for one frame of the open's
+   * stack, so {@code opened by thread "netty-.*" at .*} or {@code opened by .* at
+   * com\.example\.TestServer\..*} ignores what that thread or class opened.
+   *
+   * @param thread the name of the thread that opened it
+   * @param stack the open's stack
+   */
+  public boolean ignoresOpener(String thread, List<StackTraceElement> stack) {
+    for (StackTraceElement frame : stack) {
+      String opened =
+          "opened by thread \""
+              + thread
+              + "\" at "
+              + frame.getClassName()
+              + "."
+              + frame.getMethodName();
+      if (matchesAny(descriptors, opened)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   public static boolean matchesAny(List<Pattern> patterns, String text) {
     for (Pattern p : patterns) {
       if (p.matcher(text).matches()) {

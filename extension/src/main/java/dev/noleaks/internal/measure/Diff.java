@@ -58,6 +58,11 @@ public record Diff(Readings before, Readings after) {
     List<Descriptor> opened =
         opened(earlier, later).toOptional().orElse(List.of()).stream()
             .filter(d -> !ignores.ignoresDescriptor(d))
+            .filter(
+                d ->
+                    OpenSites.of(d.fd())
+                        .map(site -> !ignores.ignoresOpener(site.thread(), site.stack()))
+                        .orElse(true))
             .toList();
     if (opened.stream().noneMatch(d -> d.kind() == Descriptor.Kind.SOCKET)) {
       return opened;
