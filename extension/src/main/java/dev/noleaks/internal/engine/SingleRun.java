@@ -615,10 +615,9 @@ final class SingleRun {
       // Memory that stayed under its tolerance in the first run (a heap that ran again for half
       // of it, FirstRun#heapUnderTolerance, or any memory when something else ran the code again)
       // is judged over both runs, so a leak of more than half the tolerance per run is caught;
-      // but then the second run must have
-      // added more than half as well: a first use just under the tolerance (commons-csv's first
-      // JDBC test, +486-518 KB of native memory, a run in four over 512 KB with the second run's
-      // few KB) is not a leak that grew again.
+      // but then the second run must have added more than half as well: a first use just under
+      // the tolerance (commons-csv's first JDBC test, +486-518 KB of native memory, a run in four
+      // over 512 KB with the second run's few KB) is not a leak that grew again.
       java.util.Set<Check> underInFirst = memoryChecks(s);
       underInFirst.removeAll(checksOf(Rules.leaks(before.diff(mid), memory)));
       java.util.Set<Check> grewInSecond =
