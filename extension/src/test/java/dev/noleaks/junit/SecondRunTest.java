@@ -201,13 +201,16 @@ class SecondRunTest {
     }
   }
 
-  /** The same first use, and 300 KB per call: more than half the tolerance every run. */
+  /**
+   * The same first use, and 440 KB per call: under the tolerance in each run, well over it in both
+   * (native memory moves by up to a few hundred KB with the JIT, so the margin is wide).
+   */
   @NoLeaks(checks = {Check.HEAP, Check.NATIVE})
   static class NativeLeakUnderTheToleranceEveryRun {
     @Test
     void test() {
       fillCacheOnce();
-      mallocOnceAndPerCall(16, 300 * 1024);
+      mallocOnceAndPerCall(16, 440 * 1024);
     }
   }
 
@@ -293,9 +296,9 @@ class SecondRunTest {
     assertPasses(NativeFirstUseJustUnderTheTolerance.class);
     assertThat(RUNS).hasValue(2);
     reset();
-    // 300 KB per run, under the tolerance in each, 600 KB over both
+    // 440 KB per run, under the tolerance in each, 880 KB over both
     assertThat(failureOf(NativeLeakUnderTheToleranceEveryRun.class))
-        .hasMessageMatching("(?s).*native memory grew (58\\d|59\\d|6\\d\\d)(\\.\\d)? KB.*");
+        .hasMessageMatching("(?s).*native memory grew [6-9]\\d\\d(\\.\\d)? KB.*");
     assertThat(RUNS).hasValue(2);
   }
 
@@ -366,13 +369,21 @@ class SecondRunTest {
         .hasMessageContaining("noleaks-dropped");
   }
 
+  /**
+   * Native readings move by hundreds of KB at times on a busy machine (the JIT's glibc caches), and
+   * a clean first run read so runs again: once in 60 such checks in a loop with the other core
+   * busy, so at most one of five may.
+   */
   @Test
   void aCleanTestRunsOnce() {
+    int ranTwice = 0;
     for (int i = 0; i < 5; i++) {
       assertPasses(Clean.class);
-      assertThat(RUNS).hasValue(1);
+      assertThat(RUNS.get()).isBetween(1, 2);
+      ranTwice += RUNS.get() - 1;
       RUNS.set(0);
     }
+    assertThat(ranTwice).as("clean checks of five that ran a second time").isLessThanOrEqualTo(1);
   }
 
   @Test
