@@ -21,6 +21,7 @@ import dev.noleaks.internal.report.Messages;
 import dev.noleaks.probe.Reading;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -162,6 +163,16 @@ public final class LeakCheck {
    * What the allocation hooks saw of a second run's unfreed native memory, when it was recorded.
    */
   private Optional<NativeSites.Explained> secondRunSites = Optional.empty();
+
+  /**
+   * Without Native Memory Tracking: the recording of the second and a third run, marked between
+   * them, read at the end (after the tear-down) to judge native memory by the second run's blocks
+   * that outlast the third ({@link #judgeNativeByHooks}).
+   */
+  private Optional<NativeSites.Recording> outlastRecording = Optional.empty();
+
+  /** What the hooks saw of the second run's native blocks outlasting a third, when they judged. */
+  private Optional<NativeSites.Recorded> judgedByHooks = Optional.empty();
 
   private Set<Check> mustOutlast = Set.of();
   private final ThreadOrigins.Owner owner;
@@ -306,8 +317,18 @@ public final class LeakCheck {
     Reading<NativeSites> recorder = sites ? recorder(meters) : null;
     Optional<NativeSites.Recording> recording =
         sites ? recorder.toOptional().map(NativeSites::start) : Optional.empty();
+    // Without NMT glibc's figures hold the JVM's own malloc, which it hands back by MBs: the
+    // hooks judge instead, by what the second run left that a third does not free.
+    boolean byHooks = recording.isPresent() && !meters.nativeExcludesJvm();
+    if (byHooks) {
+      baseline = baseline.withoutNative(); // nor does any reading wait for the JIT on its account
+    }
     try {
       again.run();
+      if (byHooks) {
+        recording.get().mark();
+        again.run();
+      }
     } catch (VirtualMachineError e) {
       throw e;
     } catch (Throwable t) {
@@ -325,7 +346,9 @@ public final class LeakCheck {
     }
     // Blocks the run dropped for the GC to free are freed before the recording ends.
     Optional<NativeSites.Seen> seen = Optional.empty();
-    if (recording.isPresent()) {
+    if (byHooks) {
+      outlastRecording = recording; // read at the end, after the tear-down
+    } else if (recording.isPresent()) {
       OwnWork.enter();
       try {
         seen = Optional.of(stopAfterGc(recording.get(), 1));
@@ -338,7 +361,7 @@ public final class LeakCheck {
           SingleRun.excused(meters, baseline, afterSetUp, first, scope(), leftToGc);
       excused = second.checks();
       mustOutlast = second.mustOutlast();
-      if (sites) {
+      if (sites && !byHooks) {
         long grown = second.nativeGrowth().toOptional().orElse(0L);
         NativeSites.Seen why = seen.isPresent() ? seen.get() : notRecorded(recorder);
         secondRunSites = Optional.of(new NativeSites.Explained(why, grown));
@@ -346,34 +369,25 @@ public final class LeakCheck {
     }
   }
 
-  /**
-   * Why a second run is not recorded without Native Memory Tracking: the recording makes the JVM
-   * allocate for itself (method ids, stack walking), which only NMT takes out of glibc's totals.
-   * Without it, a buffer replaced on every call (a first use) failed as grown by 0.7 MB in a
-   * recorded second run, and passed 4 of 4 unrecorded (JDK 17).
-   */
-  static final String WITHOUT_NMT =
-      Messages.NEEDS_NMT
-          + ": without it, what the recording makes the JVM allocate for itself would count as the"
-          + " test's";
-
   /** Whether a native finding of these settings lists its sites: {@code noleaks.native.sites}. */
   static boolean recordsSites(Settings settings) {
     return settings.nativeSites() && settings.checks(Check.NATIVE);
   }
 
   /**
-   * The native-site recorder, unavailable without Native Memory Tracking ({@link #WITHOUT_NMT}),
-   * loaded when a check first needs it rather than before the first baseline of every JVM
-   * (0.15-0.35 s and ~15 MB of malloc that most suites never use). Loaded in the middle of a check,
-   * between two full GCs: what the load kept on the heap and in glibc is left out of every reading
-   * from then on ({@link Meters#keptByNoLeaks}), so neither that check nor a later one is charged
-   * with it. It opens no descriptor and starts no thread (measured).
+   * The native-site recorder, loaded when a check first needs it rather than before the first
+   * baseline of every JVM (0.15-0.35 s and ~15 MB of malloc that most suites never use). Loaded in
+   * the middle of a check, between two full GCs: what the load kept on the heap and (with Native
+   * Memory Tracking) in glibc is left out of every reading from then on ({@link
+   * Meters#keptByNoLeaks}), so neither that check nor a later one is charged with it. It opens no
+   * descriptor and starts no thread (measured).
+   *
+   * <p>Without NMT the recording makes the JVM allocate for itself (method ids, stack walking),
+   * which glibc's figures count: a buffer replaced on every call failed as grown by 0.7 MB in a
+   * recorded second run judged by them (JDK 17). So a recorded check is judged by the hooks there
+   * ({@link #judgeNativeByHooks}), never by glibc's figures of the recorded runs.
    */
   static Reading<NativeSites> recorder(Meters meters) {
-    if (!meters.nativeExcludesJvm()) {
-      return Reading.unavailable(WITHOUT_NMT);
-    }
     if (NativeSites.loaded()) {
       return NativeSites.get();
     }
@@ -391,8 +405,12 @@ public final class LeakCheck {
         long nativeBytes =
             after.nativeInUse().toOptional().orElse(0L)
                 - before.nativeInUse().toOptional().orElse(0L);
+        // Without NMT glibc's figures move by MBs of the JVM's own: the native bytes are not
+        // measured, and not needed (the hooks judge the check that loads it, and later checks'
+        // readings are all taken after the load).
         meters.keptByNoLeaks(
-            Math.max(0, after.heapUsed() - before.heapUsed()), Math.max(0, nativeBytes));
+            Math.max(0, after.heapUsed() - before.heapUsed()),
+            meters.nativeExcludesJvm() ? Math.max(0, nativeBytes) : 0);
         return recorder;
       } finally {
         OwnWork.exit();
@@ -488,10 +506,47 @@ public final class LeakCheck {
   /** The end's readings and rules, before anything on its way out is waited for. */
   private Judgement judge() {
     try {
+      judgeNativeByHooks();
       return judgeOnce();
     } finally {
       firstRunDump.ifPresent(HeapPaths.Dump::close);
     }
+  }
+
+  /**
+   * Judges, without Native Memory Tracking, the native memory of a check whose first run grew it:
+   * by the blocks its second run allocated at the code's sites ({@link NativeSites}) and left
+   * unfreed through a third run and the tear-down. Above the tolerance it is a leak whatever
+   * glibc's figures say (the JVM handed back its own malloc meanwhile); under it, a first use: a
+   * block a later run frees (a buffer replaced on every call) is not counted. What the hooks cannot
+   * see (a JNA interface bound to libc's malloc) passes, and the note names the flag that would
+   * tell.
+   */
+  private void judgeNativeByHooks() {
+    if (outlastRecording.isEmpty()) {
+      return;
+    }
+    NativeSites.Seen seen = stopAfterGc(outlastRecording.get(), 1);
+    outlastRecording = Optional.empty();
+    if (!(seen instanceof NativeSites.Recorded r)) {
+      secondRunSites = Optional.of(new NativeSites.Explained(seen, 0)); // glibc's figures judge
+      return;
+    }
+    judgedByHooks = Optional.of(r);
+    Set<Check> judged = EnumSet.noneOf(Check.class);
+    judged.addAll(excused);
+    if (outlasted(r)) {
+      judged.remove(Check.NATIVE);
+      secondRunSites = Optional.of(new NativeSites.Explained(r, r.bytes()));
+    } else if (mustOutlast.contains(Check.NATIVE)) {
+      judged.add(Check.NATIVE);
+    }
+    excused = judged;
+  }
+
+  /** Whether the blocks a second run left through a third are above the native tolerance. */
+  private boolean outlasted(NativeSites.Recorded blocks) {
+    return blocks.bytes() > settings.nativeTolerance();
   }
 
   private Judgement judgeOnce() {
@@ -514,6 +569,9 @@ public final class LeakCheck {
     }
     if (!excused.isEmpty()) {
       judgement = judgement.without(f -> excused.contains(f.check()));
+    }
+    if (secondRunThrew == null && judgedByHooks.filter(this::outlasted).isPresent()) {
+      judgement = outlasting(judgement, judgedByHooks.get());
     }
     judgement =
         SingleRun.withHeldBy(
@@ -546,15 +604,41 @@ public final class LeakCheck {
   }
 
   /**
+   * The judgement with the native finding of {@link #judgeNativeByHooks} in place of any from
+   * glibc's figures, which are shown beside it.
+   */
+  private Judgement outlasting(Judgement judgement, NativeSites.Recorded blocks) {
+    Readings before = baseline.snapshot();
+    Readings after = judgement.after().nativeInUse().isAvailable() ? judgement.after() : before;
+    List<Finding.Leak> leaks =
+        new ArrayList<>(
+            judgement.leaks().stream().filter(f -> !(f instanceof Finding.NativeGrew)).toList());
+    leaks.add(
+        Finding.NativeGrew.outlasting(
+            blocks,
+            settings.nativeTolerance(),
+            Finding.NativeGrew.Figures.of(before),
+            Finding.NativeGrew.Figures.of(after)));
+    return judgement.withLeaks(leaks);
+  }
+
+  /**
    * The note of memory a first run alone kept. Native memory judged so without Native Memory
    * Tracking may be a leak: the JVM handed back MBs of its own malloc during the second run in 80
    * of 84 misses of a kept 4 MB (native-matrix), so the note names the flag that would tell.
    */
-  private static String retainedOnceNote(List<Finding.Leak> grew) {
+  private String retainedOnceNote(List<Finding.Leak> grew) {
     String note = Messages.secondRun(grew, false);
     boolean nativeWithoutNmt =
         !meters().nativeExcludesJvm() && grew.stream().anyMatch(f -> f.check() == Check.NATIVE);
-    return nativeWithoutNmt ? note + " " + Messages.NATIVE_ONCE_WITHOUT_NMT : note;
+    if (!nativeWithoutNmt) {
+      return note;
+    }
+    return note
+        + " "
+        + judgedByHooks
+            .map(r -> Messages.judgedByHooks(r.bytes(), false))
+            .orElse(Messages.NATIVE_ONCE_WITHOUT_NMT);
   }
 
   /** What the first run grew, but for the heap when it is judged on the second run alone. */
@@ -587,6 +671,10 @@ public final class LeakCheck {
                 secondRunThrew != null
                     ? Messages.secondRunThrew(grew, secondRunThrew)
                     : Messages.secondRun(grew, grewAgain(judgement)));
+    if (secondRunThrew == null && judgedByHooks.isPresent()) {
+      NativeSites.Recorded r = judgedByHooks.get();
+      note = note.map(n -> n + " " + Messages.judgedByHooks(r.bytes(), outlasted(r)));
+    }
     if (!heapFromMid || secondRunThrew != null) {
       return note;
     }

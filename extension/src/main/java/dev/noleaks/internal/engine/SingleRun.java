@@ -78,6 +78,18 @@ final class SingleRun {
     }
 
     /**
+     * This baseline with native memory left to someone else to judge: no rule reads it, and no
+     * reading waits for the JIT to go idle on its account.
+     */
+    Baseline withoutNative() {
+      java.util.Set<Check> others = java.util.EnumSet.noneOf(Check.class);
+      others.addAll(settings.checks());
+      others.remove(Check.NATIVE);
+      return new Baseline(
+          settings.withChecks(others), snapshot, histogram, window, grownAtWindow, heapSlack);
+    }
+
+    /**
      * The snapshot with the heap figure at its lowest, as if everything allocated since the last GC
      * was garbage: growth from it may be overstated by what the code before the check kept of
      * {@code heapSlack}, and understated by what that code released since the last GC. The same as

@@ -186,6 +186,9 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
    *     malloc'ed too), 0 when it does not
    * @param sites where the bytes a recorded run left unfreed were allocated, when a run was
    *     recorded or could not be
+   * @param byHooks whether {@code growth} was counted by the allocation hooks (without Native
+   *     Memory Tracking: the blocks a second run left that outlasted a third), not from glibc's
+   *     figures {@code before} and {@code after}
    */
   record NativeGrew(
       long growth,
@@ -193,18 +196,36 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
       long tolerance,
       Figures before,
       Figures after,
-      Optional<NativeSites.Explained> sites)
+      Optional<NativeSites.Explained> sites,
+      boolean byHooks)
       implements Leak {
 
     public NativeGrew(
         long growth, long directBuffers, long tolerance, Figures before, Figures after) {
-      this(growth, directBuffers, tolerance, before, after, Optional.empty());
+      this(growth, directBuffers, tolerance, before, after, Optional.empty(), false);
+    }
+
+    /**
+     * The blocks a second run allocated at the code's sites and left unfreed through a third run,
+     * as the allocation hooks saw them: the finding of a check judged without Native Memory
+     * Tracking, glibc's figures shown beside it.
+     */
+    public static NativeGrew outlasting(
+        NativeSites.Recorded blocks, long tolerance, Figures before, Figures after) {
+      return new NativeGrew(
+          blocks.bytes(),
+          0,
+          tolerance,
+          before,
+          after,
+          Optional.of(new NativeSites.Explained(blocks, blocks.bytes())),
+          true);
     }
 
     /** This finding saying where its unfreed bytes were allocated. */
     public NativeGrew withSites(NativeSites.Explained explained) {
       return new NativeGrew(
-          growth, directBuffers, tolerance, before, after, Optional.of(explained));
+          growth, directBuffers, tolerance, before, after, Optional.of(explained), byHooks);
     }
 
     /**

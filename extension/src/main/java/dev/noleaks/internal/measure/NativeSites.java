@@ -1,5 +1,6 @@
 package dev.noleaks.internal.measure;
 
+import com.sun.jna.Native;
 import dev.noleaks.probe.Reading;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -7,8 +8,10 @@ import java.nio.file.Path;
 import java.security.CodeSource;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +119,12 @@ public final class NativeSites {
     }
   }
 
+  /**
+   * The size of the block {@link Recording#mark()} allocates and frees: odd, so that the code's own
+   * blocks are unlikely to share it (the block is found by its address and size).
+   */
+  static final long MARK_SIZE = 4093;
+
   /** Nothing was recorded, and why: the profiler does not load, another check recorded, … */
   public record NotRecorded(String reason) implements Seen {}
 
@@ -200,8 +209,25 @@ public final class NativeSites {
   public final class Recording {
     private final Optional<String> failed;
 
+    /** The address of the block {@link #mark()} allocated, 0 when it was not called. */
+    private long mark;
+
     private Recording(Optional<String> failed) {
       this.failed = failed;
+    }
+
+    /**
+     * Marks the end of the runs whose blocks {@link #stop} counts: only those allocated before the
+     * mark and still unfreed at the stop, the blocks that outlast the runs after it. The mark is a
+     * block of {@link #MARK_SIZE} bytes malloc'ed and freed at once, which the recording shows at
+     * this point.
+     */
+    public void mark() {
+      if (failed.isEmpty()) {
+        long block = Native.malloc(MARK_SIZE);
+        Native.free(block);
+        mark = block;
+      }
     }
 
     /**
@@ -216,7 +242,7 @@ public final class NativeSites {
       }
       try {
         profiler.execute("stop");
-        return unfreed(file, runs);
+        return unfreed(file, runs, mark);
       } catch (IOException | RuntimeException e) {
         return new NotRecorded("async-profiler's recording could not be read: " + e);
       } finally {
@@ -236,9 +262,11 @@ public final class NativeSites {
   /**
    * The blocks a recording saw allocated and not freed, grouped by their site: the calls replayed
    * in time order (a thread's calls are written in batches, so a file is not ordered across
-   * threads), each {@code free} ending the block last allocated at its address.
+   * threads), each {@code free} ending the block last allocated at its address. With a {@code mark}
+   * (the address of {@link Recording#mark()}'s block; 0 for none) only the blocks allocated before
+   * it count.
    */
-  static Recorded unfreed(Path jfr, int runs) throws IOException {
+  static Seen unfreed(Path jfr, int runs, long mark) throws IOException {
     List<Call> calls = new ArrayList<>();
     try (RecordingFile recording = new RecordingFile(jfr)) {
       while (recording.hasMoreEvents()) {
@@ -253,12 +281,27 @@ public final class NativeSites {
     }
     calls.sort(Comparator.comparing(Call::at)); // stable: a thread's own calls keep their order
     Map<Long, Call> live = new HashMap<>();
+    Set<Call> beforeMark = null;
     for (Call c : calls) {
+      if (mark != 0
+          && beforeMark == null
+          && !c.free()
+          && c.address() == mark
+          && c.size() == MARK_SIZE) {
+        beforeMark = Collections.newSetFromMap(new IdentityHashMap<>());
+        beforeMark.addAll(live.values());
+      }
       if (c.free()) {
         live.remove(c.address());
       } else {
         live.put(c.address(), c);
       }
+    }
+    if (mark != 0 && beforeMark == null) {
+      return new NotRecorded("the recording does not show the mark between the runs");
+    }
+    if (beforeMark != null) {
+      live.values().retainAll(beforeMark);
     }
     Map<StackTraceElement, long[]> bySite = new LinkedHashMap<>();
     long blocks = 0;

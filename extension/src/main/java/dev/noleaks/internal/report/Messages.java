@@ -448,6 +448,16 @@ public final class Messages {
   private static Text nativeGrew(Finding.NativeGrew n) {
     Finding.NativeGrew.Figures before = n.before();
     Finding.NativeGrew.Figures after = n.after();
+    if (n.byHooks()) {
+      return new Text(
+          "native memory grew "
+              + Sizes.format(n.growth())
+              + " (tolerance "
+              + Sizes.format(n.tolerance())
+              + "), as the allocation hooks counted it: blocks its second run allocated and left"
+              + " unfreed through a third run and the tear-down",
+          nativeDetails(n));
+    }
     String summary =
         "native memory grew "
             + Sizes.format(n.growth())
@@ -463,6 +473,15 @@ public final class Messages {
             + " B before, "
             + Sizes.count(after.inUse())
             + " B after";
+    return new Text(summary, nativeDetails(n));
+  }
+
+  /**
+   * The readings behind a native finding (glibc, the JVM's own, native threads), then its sites.
+   */
+  private static List<String> nativeDetails(Finding.NativeGrew n) {
+    Finding.NativeGrew.Figures before = n.before();
+    Finding.NativeGrew.Figures after = n.after();
     StringBuilder b = new StringBuilder("glibc in use ");
     b.append(fromTo(before.glibcInUse(), after.glibcInUse()));
     if (after.jvmOwn().isAvailable() && before.jvmOwn().isAvailable()) {
@@ -475,7 +494,7 @@ public final class Messages {
     List<String> details = new ArrayList<>();
     details.add(b.toString());
     n.sites().ifPresent(e -> details.addAll(sites(e)));
-    return new Text(summary, details);
+    return details;
   }
 
   /**
@@ -746,6 +765,24 @@ public final class Messages {
       "Native memory was judged without Native Memory Tracking: what the JVM hands back of its own"
           + " malloc (MBs at times) can hide a second run's leak, so this may be one; start the"
           + " test JVM with -XX:NativeMemoryTracking=summary to tell.";
+
+  /**
+   * Added to the note of a check whose native memory the allocation hooks judged (no NMT): what a
+   * second run left through a third, and, when that passed, what the hooks cannot see.
+   */
+  public static String judgedByHooks(long outlasted, boolean leaked) {
+    String how =
+        "Without Native Memory Tracking native memory was judged by the allocation hooks: the code"
+            + " ran a third time, and of the blocks its second run allocated "
+            + Sizes.format(outlasted)
+            + " were still unfreed after it and the tear-down";
+    return leaked
+        ? how + " (glibc's figures, which hold the JVM's own malloc, are shown beside the finding)."
+        : how
+            + ", under the tolerance. Memory malloc'ed where the hooks do not reach (a JNA interface"
+            + " bound to libc's malloc) is not seen so; start the test JVM with"
+            + " -XX:NativeMemoryTracking=summary to judge it too.";
+  }
 
   /** The note of a check whose code ran a second time, and memory grew again or not. */
   public static String secondRun(List<? extends Finding.Leak> firstRunGrew, boolean grewAgain) {
