@@ -19,10 +19,12 @@ import org.w3c.dom.Node;
  * src/test/resources/junit-platform.properties. Only the top-level build/plugins is edited
  * (profiles and pluginManagement stay as they are).
  *
- * <p>Usage: {@code java Enable.java PROJECT_DIR NOLEAKS_VERSION}
+ * <p>Usage: {@code java Enable.java PROJECT_DIR NOLEAKS_VERSION [no-nmt]}; {@code no-nmt} leaves
+ * {@code -XX:NativeMemoryTracking=summary} out, as a user who adds the dependency and no flag.
  */
 public class Enable {
-  static final String FLAGS = "-XX:NativeMemoryTracking=summary --enable-native-access=ALL-UNNAMED";
+  static final String NMT = "-XX:NativeMemoryTracking=summary ";
+  static final String ACCESS = "--enable-native-access=ALL-UNNAMED";
 
   public static void main(String[] args) throws Exception {
     Path project = Path.of(args[0]);
@@ -52,7 +54,10 @@ public class Enable {
     Element argLine = child(configuration, "argLine").orElseGet(() -> add(configuration, "argLine", ""));
     String own = argLine.getTextContent().trim();
     argLine.setTextContent(
-        (own.contains("@{argLine}") ? own : ("@{argLine} " + own).trim()) + " " + FLAGS);
+        (own.contains("@{argLine}") ? own : ("@{argLine} " + own).trim())
+            + " "
+            + (args.length > 2 && args[2].equals("no-nmt") ? "" : NMT)
+            + ACCESS);
 
     var out = TransformerFactory.newInstance().newTransformer();
     out.setOutputProperty(OutputKeys.ENCODING, "UTF-8");
