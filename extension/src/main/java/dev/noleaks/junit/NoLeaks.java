@@ -134,7 +134,10 @@ public @interface NoLeaks {
      * once, not failed. Heap growth under its tolerance in the first run fails only over both runs
      * and the tear-down, and only when the second run and the tear-down added more than half the
      * tolerance. Descriptors and threads are judged over both runs. A second run that throws leaves
-     * the first run's findings.
+     * the first run's findings. Without Native Memory Tracking, when native memory grew, the method
+     * runs a third time: the allocation hooks record the second and third runs, and native memory
+     * is judged by the blocks the second run allocated and left unfreed through the third and the
+     * tear-down (glibc's figures hold the JVM's own malloc, which it hands back by MBs).
      */
     ON_GROWTH,
     /**

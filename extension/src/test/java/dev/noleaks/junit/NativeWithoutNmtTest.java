@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.jna.Native;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.zip.Deflater;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,6 +59,31 @@ class NativeWithoutNmtTest {
     void test() {
       if (buffer == 0) {
         buffer = Native.malloc(64L << 20);
+      }
+    }
+  }
+
+  /**
+   * The first use above, and ten {@code Deflater}s (2.7 MB of zlib's state) a call, held until the
+   * tear-down drops them unended: the JDK's cleaner frees them after the end's GC, on a thread of
+   * its own.
+   */
+  @NoLeaks
+  static class KeepsOnceAndDropsDeflatersAtTearDown {
+    final List<Deflater> held = new ArrayList<>();
+
+    @AfterEach
+    void drop() {
+      held.clear();
+    }
+
+    @Test
+    void test() {
+      if (buffer == 0) {
+        buffer = Native.malloc(64L << 20);
+      }
+      for (int i = 0; i < 10; i++) {
+        held.add(new Deflater());
       }
     }
   }
@@ -145,6 +173,12 @@ class NativeWithoutNmtTest {
   @RepeatedTest(3)
   void mallocAndFreePasses() {
     assertPasses(NativeSitesTest.FreesNativeMalloc.class);
+  }
+
+  /** What the cleaner frees after the end's GC is not counted as the second run's. */
+  @RepeatedTest(3)
+  void deflatersDroppedForTheCleanerPass() {
+    assertPasses(KeepsOnceAndDropsDeflatersAtTearDown.class);
   }
 
   /** Its second run's buffer is freed by the third: not counted by the hooks. */

@@ -526,7 +526,9 @@ public final class LeakCheck {
     if (outlastRecording.isEmpty()) {
       return;
     }
-    NativeSites.Seen seen = stopAfterGc(outlastRecording.get(), 1);
+    Settler.collectGarbage();
+    Settler.awaitNativeCleaners(meters()); // a dropped Deflater's memory is freed by a cleaner
+    NativeSites.Seen seen = outlastRecording.get().stop(1);
     outlastRecording = Optional.empty();
     if (!(seen instanceof NativeSites.Recorded r)) {
       secondRunSites = Optional.of(new NativeSites.Explained(seen, 0)); // glibc's figures judge

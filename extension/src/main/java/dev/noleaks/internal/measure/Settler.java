@@ -6,6 +6,7 @@ import dev.noleaks.JavaThread;
 import dev.noleaks.internal.config.Ignores;
 import dev.noleaks.probe.CompilerActivity;
 import dev.noleaks.probe.Descriptor;
+import dev.noleaks.probe.MallocStats;
 import java.lang.management.CompilationMXBean;
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
@@ -324,6 +325,21 @@ public final class Settler {
           return now;
         };
     lingering(stillThere, x -> x, CLEANERS_MAX, CLEANERS_POLL, CLEANERS_QUIET);
+  }
+
+  /**
+   * After a GC, waits (bounded by {@link #CLEANERS_MAX}) until glibc's in-use figure has not
+   * changed for {@link #CLEANERS_QUIET}: the JDK's cleaners free what a dropped {@code Deflater} or
+   * JNA {@code Memory} held just after the GC, and the allocation hooks, which judge native memory
+   * without NMT, must see those frees before their recording ends.
+   */
+  public static void awaitNativeCleaners(Meters meters) {
+    lingering(
+        () -> List.of(meters.probe().malloc().map(MallocStats::inUse).toOptional().orElse(0L)),
+        x -> x,
+        CLEANERS_MAX,
+        CLEANERS_POLL,
+        CLEANERS_QUIET);
   }
 
   /**
