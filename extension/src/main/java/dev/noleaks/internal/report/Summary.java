@@ -77,10 +77,10 @@ public final class Summary {
                   ? ""
                   : " (in "
                       + once
-                      + " of them it was retained once, which may be a leak the JVM's own malloc"
-                      + " hid)")
-          .append(": the JVM's own malloc is not taken out and where a leak was allocated is not")
-          .append(" recorded; start the test JVM with -XX:NativeMemoryTracking=summary\n");
+                      + " of them it was retained once, which may be a leak that NMT would show:"
+                      + " each test's note says why)")
+          .append(": the JVM's own malloc is not taken out of glibc's figures; start the test JVM")
+          .append(" with -XX:NativeMemoryTracking=summary\n");
     }
     b.append("  NoLeaks' own time: ")
         .append(String.format(Locale.ROOT, "%.1f s", run.ownNanos() / 1e9))

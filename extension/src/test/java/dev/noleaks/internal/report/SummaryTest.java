@@ -105,8 +105,8 @@ class SummaryTest {
     assertThat(summary.lines())
         .contains(
             "  native memory judged without Native Memory Tracking in 1 test: the JVM's own malloc"
-                + " is not taken out and where a leak was allocated is not recorded; start the test"
-                + " JVM with -XX:NativeMemoryTracking=summary");
+                + " is not taken out of glibc's figures; start the test JVM with"
+                + " -XX:NativeMemoryTracking=summary");
   }
 
   @Test
@@ -131,9 +131,9 @@ class SummaryTest {
     assertThat(summary.lines())
         .contains(
             "  native memory judged without Native Memory Tracking in 2 tests (in 1 of them it was"
-                + " retained once, which may be a leak the JVM's own malloc hid): the JVM's own"
-                + " malloc is not taken out and where a leak was allocated is not recorded; start"
-                + " the test JVM with -XX:NativeMemoryTracking=summary");
+                + " retained once, which may be a leak that NMT would show: each test's note says"
+                + " why): the JVM's own malloc is not taken out of glibc's figures; start the test"
+                + " JVM with -XX:NativeMemoryTracking=summary");
   }
 
   @Test
