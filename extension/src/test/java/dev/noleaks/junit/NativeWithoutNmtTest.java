@@ -88,6 +88,41 @@ class NativeWithoutNmtTest {
     }
   }
 
+  static int calls;
+
+  /** Keeps 64 MB, and must not run twice. */
+  @NoLeaks(rerun = NoLeaks.Rerun.NEVER)
+  static class KeepsAndNeverRunsTwice {
+    @Test
+    void test() {
+      NativeSitesTest.keep(Native.malloc(64L << 20));
+    }
+  }
+
+  /** Keeps 64 MB on its first call, and throws on its second: it cannot run twice. */
+  @NoLeaks
+  static class KeepsAndCannotRunTwice {
+    @Test
+    void test() {
+      if (++calls > 1) {
+        throw new IllegalStateException("already ran");
+      }
+      NativeSitesTest.keep(Native.malloc(64L << 20));
+    }
+  }
+
+  /** Keeps 4 MB a call, and throws on its third. */
+  @NoLeaks
+  static class KeepsAndCannotRunThrice {
+    @Test
+    void test() {
+      if (++calls > 2) {
+        throw new IllegalStateException("already ran twice");
+      }
+      NativeSitesTest.keep(Native.malloc(NativeSitesTest.FOUR_MB));
+    }
+  }
+
   /** Starts and joins a thread: the JVM mallocs for the monitor it inflates, NMT aside. */
   @NoLeaks(repeat = 20, warmup = 5)
   static class StartsAndJoinsAThreadEveryRun {
@@ -173,6 +208,42 @@ class NativeWithoutNmtTest {
   @RepeatedTest(3)
   void mallocAndFreePasses() {
     assertPasses(NativeSitesTest.FreesNativeMalloc.class);
+  }
+
+  /**
+   * A second or third run that throws leaves the hooks nothing to judge: native memory is not
+   * measured, and the entry says why (the test keeps its first run's outcome).
+   */
+  @Test
+  void aRunThatThrowsLeavesNativeMemoryNotMeasured() {
+    calls = 0;
+    assertThat(notMeasured(assertPasses(KeepsAndCannotRunTwice.class)))
+        .contains("its second run threw java.lang.IllegalStateException: already ran")
+        .contains("-XX:NativeMemoryTracking=summary");
+    new NativeSitesTest().free();
+    calls = 0;
+    assertThat(notMeasured(assertPasses(KeepsAndCannotRunThrice.class)))
+        .contains("its third run threw java.lang.IllegalStateException: already ran twice");
+  }
+
+  private static String notMeasured(org.junit.platform.testkit.engine.EngineExecutionResults r) {
+    return reportEntries(r).stream()
+        .filter(e -> e.getKey().equals("noleaks.unavailable.native"))
+        .map(Map.Entry::getValue)
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /**
+   * A test that runs once has only glibc's figures, which hold the JVM's own malloc: its native
+   * memory is not measured, not failed (commons-text's test that provokes an OutOfMemoryError and
+   * aborts read +1.9 MB of G1's and the JIT's malloc), and the entry names the flag.
+   */
+  @Test
+  void aTestThatRunsOnceHasItsNativeMemoryNotMeasured() {
+    assertThat(notMeasured(assertPasses(KeepsAndNeverRunsTwice.class)))
+        .startsWith("native memory not measured: glibc's in-use figure grew ")
+        .contains("start the test JVM with -XX:NativeMemoryTracking=summary to judge it");
   }
 
   /** What the cleaner frees after the end's GC is not counted as the second run's. */

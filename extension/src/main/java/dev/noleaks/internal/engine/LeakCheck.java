@@ -165,14 +165,23 @@ public final class LeakCheck {
   private Optional<NativeSites.Explained> secondRunSites = Optional.empty();
 
   /**
-   * Without Native Memory Tracking: the recording of the second and a third run, marked between
-   * them, read at the end (after the tear-down) to judge native memory by the second run's blocks
-   * that outlast the third ({@link #judgeNativeByHooks}).
+   * Whether native memory is judged by the allocation hooks: without Native Memory Tracking, over a
+   * second and a third run ({@link #judgeHooks}).
    */
-  private Optional<NativeSites.Recording> outlastRecording = Optional.empty();
+  private boolean nativeByHooks;
 
-  /** What the hooks saw of the second run's native blocks outlasting a third, when they judged. */
+  /**
+   * The hooks' recording of the second and third runs, marked between them, until the end stops it
+   * (after the tear-down). Volatile: under {@code @Timeout}'s separate thread the runs and the end
+   * may not share a thread.
+   */
+  private volatile Optional<NativeSites.Recording> outlastRecording = Optional.empty();
+
+  /** What the hooks saw of the second run's native blocks outlasting a third. */
   private Optional<NativeSites.Recorded> judgedByHooks = Optional.empty();
+
+  /** Why the hooks could not judge native memory, when they could not. */
+  private Optional<String> hooksNotJudged = Optional.empty();
 
   private Set<Check> mustOutlast = Set.of();
   private final ThreadOrigins.Owner owner;
@@ -319,16 +328,17 @@ public final class LeakCheck {
         sites ? recorder.toOptional().map(NativeSites::start) : Optional.empty();
     // Without NMT glibc's figures hold the JVM's own malloc, which it hands back by MBs: the
     // hooks judge instead, by what the second run left that a third does not free.
-    boolean byHooks = recording.isPresent() && !meters.nativeExcludesJvm();
+    boolean byHooks =
+        recording.filter(NativeSites.Recording::started).isPresent() && !meters.nativeExcludesJvm();
     if (byHooks) {
+      nativeByHooks = true;
+      outlastRecording = recording; // stopped by the end, whatever the runs do
       baseline = baseline.withoutNative(); // nor does any reading wait for the JIT on its account
     }
+    boolean ran = false;
     try {
       again.run();
-      if (byHooks) {
-        recording.get().mark();
-        again.run();
-      }
+      ran = true;
     } catch (VirtualMachineError e) {
       throw e;
     } catch (Throwable t) {
@@ -340,15 +350,13 @@ public final class LeakCheck {
       return;
     } finally {
       ThreadOrigins.restore(firstRunOwner);
-      if (secondRunThrew != null) {
+      if (!ran && !byHooks) {
         recording.ifPresent(r -> r.stop(1));
       }
     }
     // Blocks the run dropped for the GC to free are freed before the recording ends.
     Optional<NativeSites.Seen> seen = Optional.empty();
-    if (byHooks) {
-      outlastRecording = recording; // read at the end, after the tear-down
-    } else if (recording.isPresent()) {
+    if (recording.isPresent() && !byHooks) {
       OwnWork.enter();
       try {
         seen = Optional.of(stopAfterGc(recording.get(), 1));
@@ -366,6 +374,37 @@ public final class LeakCheck {
         NativeSites.Seen why = seen.isPresent() ? seen.get() : notRecorded(recorder);
         secondRunSites = Optional.of(new NativeSites.Explained(why, grown));
       }
+    }
+    if (byHooks) {
+      thirdRun(again, recording.get());
+    }
+  }
+
+  /**
+   * Runs the code a third time, after a mark in the hooks' recording, so that the end counts only
+   * what the second run allocated and the third did not free ({@link #judgeHooks}). The other
+   * memory checks were read right after the second run, as in any check that ran twice. An
+   * exception leaves native memory not judged, and said so; the test's outcome is its first run's.
+   */
+  private void thirdRun(Body again, NativeSites.Recording recording) {
+    try {
+      recording.mark();
+    } catch (RuntimeException | LinkageError e) {
+      hooksNotJudged = Optional.of("the mark between the second and third runs failed: " + e);
+      return;
+    }
+    Object before = ThreadOrigins.enter(secondRun); // what it makes is the second run's kind
+    try {
+      again.run();
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable t) {
+      if (t instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      hooksNotJudged = Optional.of("its third run threw " + t);
+    } finally {
+      ThreadOrigins.restore(before);
     }
   }
 
@@ -385,7 +424,7 @@ public final class LeakCheck {
    * <p>Without NMT the recording makes the JVM allocate for itself (method ids, stack walking),
    * which glibc's figures count: a buffer replaced on every call failed as grown by 0.7 MB in a
    * recorded second run judged by them (JDK 17). So a recorded check is judged by the hooks there
-   * ({@link #judgeNativeByHooks}), never by glibc's figures of the recorded runs.
+   * ({@link #judgeHooks}), never by glibc's figures of the recorded runs.
    */
   static Reading<NativeSites> recorder(Meters meters) {
     if (NativeSites.loaded()) {
@@ -506,49 +545,123 @@ public final class LeakCheck {
   /** The end's readings and rules, before anything on its way out is waited for. */
   private Judgement judge() {
     try {
-      judgeNativeByHooks();
-      return judgeOnce();
+      stopHooks();
+      Judgement judgement = judgeOnce();
+      return nativeByHooks || meters().nativeExcludesJvm()
+          ? judgement
+          : glibcAloneNotMeasured(judgement);
     } finally {
       firstRunDump.ifPresent(HeapPaths.Dump::close);
     }
   }
 
   /**
-   * Judges, without Native Memory Tracking, the native memory of a check whose first run grew it:
-   * by the blocks its second run allocated at the code's sites ({@link NativeSites}) and left
-   * unfreed through a third run and the tear-down. Above the tolerance it is a leak whatever
-   * glibc's figures say (the JVM handed back its own malloc meanwhile); under it, a first use: a
-   * block a later run frees (a buffer replaced on every call) is not counted. What the hooks cannot
-   * see (a JNA interface bound to libc's malloc) passes, and the note names the flag that would
-   * tell.
+   * Without Native Memory Tracking, a native finding that only glibc's figures judged is not
+   * measured, not a leak: they hold the JVM's own malloc, which moves by MBs (on commons-text, a
+   * test that provoked an OutOfMemoryError and aborted, so it ran once, read +1.9 MB of G1's and
+   * the JIT's malloc). The allocation hooks judge only growth that a second and a third run can
+   * confirm; a test that ran once, or whose growth appeared after its first run, is left to the
+   * flag, which the entry names.
    */
-  private void judgeNativeByHooks() {
-    if (outlastRecording.isEmpty()) {
-      return;
+  private static Judgement glibcAloneNotMeasured(Judgement judgement) {
+    List<Finding.NativeGrew> glibc =
+        judgement.leaks().stream()
+            .filter(Finding.NativeGrew.class::isInstance)
+            .map(Finding.NativeGrew.class::cast)
+            .toList();
+    if (glibc.isEmpty()) {
+      return judgement;
     }
-    Settler.collectGarbage();
-    Settler.awaitNativeCleaners(meters()); // a dropped Deflater's memory is freed by a cleaner
-    NativeSites.Seen seen = outlastRecording.get().stop(1);
-    outlastRecording = Optional.empty();
-    if (!(seen instanceof NativeSites.Recorded r)) {
-      secondRunSites = Optional.of(new NativeSites.Explained(seen, 0)); // glibc's figures judge
-      return;
-    }
-    judgedByHooks = Optional.of(r);
-    Set<Check> judged = EnumSet.noneOf(Check.class);
-    judged.addAll(excused);
-    if (outlasted(r)) {
-      judged.remove(Check.NATIVE);
-      secondRunSites = Optional.of(new NativeSites.Explained(r, r.bytes()));
-    } else if (mustOutlast.contains(Check.NATIVE)) {
-      judged.add(Check.NATIVE);
-    }
-    excused = judged;
+    return judgement
+        .without(glibc::contains)
+        .with(
+            List.of(
+                new Finding.Unavailable(
+                    Check.NATIVE,
+                    new Finding.Unreadable(Messages.glibcAlone(glibc.get(0).growth())))),
+            Optional.empty());
   }
 
-  /** Whether the blocks a second run left through a third are above the native tolerance. */
-  private boolean outlasted(NativeSites.Recorded blocks) {
-    return blocks.bytes() > settings.nativeTolerance();
+  /**
+   * Ends the hooks' recording of the second and third runs, after a GC and the JDK's cleaners (a
+   * dropped {@code Deflater}'s memory is freed by one), and reads what the second run left.
+   */
+  private void stopHooks() {
+    Optional<NativeSites.Recording> recording = outlastRecording;
+    outlastRecording = Optional.empty();
+    if (recording.isEmpty()) {
+      return;
+    }
+    NativeSites.Seen seen;
+    try {
+      Settler.collectGarbage();
+      Settler.awaitNativeCleaners(meters());
+    } finally {
+      seen = recording.get().stop(1);
+    }
+    if (seen instanceof NativeSites.Recorded r) {
+      judgedByHooks = Optional.of(r);
+    } else if (hooksNotJudged.isEmpty()) {
+      hooksNotJudged = Optional.of(((NativeSites.NotRecorded) seen).reason());
+    }
+  }
+
+  /**
+   * Judges, without Native Memory Tracking, the native memory of a check whose first run grew it:
+   * by the blocks its second run allocated at the code's sites and left unfreed through a third run
+   * and the tear-down, less what a library's pool took and the direct buffers the buffer check
+   * reports (glibc's rule leaves them out too). Above the tolerance it is a leak whatever glibc's
+   * figures say (the JVM handed back its own malloc meanwhile); under it, a first use: a block a
+   * later run frees (a buffer replaced on every call) is not counted. What the hooks cannot see (a
+   * JNA interface bound to libc's malloc) passes, and the note names the flag that would tell. When
+   * they could not judge (a run threw, the recording failed), native memory is not measured, and
+   * the judgement says why.
+   */
+  private Judgement judgeHooks(Judgement judgement) {
+    if (secondRunThrew != null || hooksNotJudged.isPresent() || judgedByHooks.isEmpty()) {
+      String why =
+          secondRunThrew != null
+              ? "its second run threw " + secondRunThrew
+              : hooksNotJudged.orElse("nothing was recorded");
+      excused = withCheck(excused, Check.NATIVE, mustOutlast.contains(Check.NATIVE));
+      judgedByHooks = Optional.empty();
+      return judgement.with(
+          List.of(
+              new Finding.Unavailable(
+                  Check.NATIVE, new Finding.Unreadable(Messages.hooksNotJudged(why)))),
+          Optional.empty());
+    }
+    NativeSites.Recorded r = judgedByHooks.get();
+    long counted = r.bytes() - Rules.leftOutOfNative(firstMid.diff(judgement.after()), settings);
+    if (counted <= settings.nativeTolerance()) {
+      excused = withCheck(excused, Check.NATIVE, mustOutlast.contains(Check.NATIVE));
+      return judgement;
+    }
+    excused = withCheck(excused, Check.NATIVE, false);
+    Readings before = baseline.snapshot();
+    Readings after = judgement.after().nativeInUse().isAvailable() ? judgement.after() : before;
+    List<Finding.Leak> leaks =
+        new ArrayList<>(
+            judgement.leaks().stream().filter(f -> !(f instanceof Finding.NativeGrew)).toList());
+    leaks.add(
+        Finding.NativeGrew.outlasting(
+            r,
+            counted,
+            settings.nativeTolerance(),
+            Finding.NativeGrew.Figures.of(before),
+            Finding.NativeGrew.Figures.of(after)));
+    return judgement.withLeaks(leaks);
+  }
+
+  private static Set<Check> withCheck(Set<Check> checks, Check check, boolean in) {
+    Set<Check> all = EnumSet.noneOf(Check.class);
+    all.addAll(checks);
+    if (in) {
+      all.add(check);
+    } else {
+      all.remove(check);
+    }
+    return all;
   }
 
   private Judgement judgeOnce() {
@@ -569,11 +682,11 @@ public final class LeakCheck {
               .without(f -> heapAlone || f.check() == Check.HEAP)
               .with(List.of(), Optional.of(Messages.heapNotJudged(secondRunThrew, heapAlone)));
     }
+    if (nativeByHooks) {
+      judgement = judgeHooks(judgement);
+    }
     if (!excused.isEmpty()) {
       judgement = judgement.without(f -> excused.contains(f.check()));
-    }
-    if (secondRunThrew == null && judgedByHooks.filter(this::outlasted).isPresent()) {
-      judgement = outlasting(judgement, judgedByHooks.get());
     }
     judgement =
         SingleRun.withHeldBy(
@@ -603,25 +716,6 @@ public final class LeakCheck {
           : passed.retainedOnce(grewForSure, retainedOnceNote(grewForSure));
     }
     return judgement.with(more, secondRunNote(judgement));
-  }
-
-  /**
-   * The judgement with the native finding of {@link #judgeNativeByHooks} in place of any from
-   * glibc's figures, which are shown beside it.
-   */
-  private Judgement outlasting(Judgement judgement, NativeSites.Recorded blocks) {
-    Readings before = baseline.snapshot();
-    Readings after = judgement.after().nativeInUse().isAvailable() ? judgement.after() : before;
-    List<Finding.Leak> leaks =
-        new ArrayList<>(
-            judgement.leaks().stream().filter(f -> !(f instanceof Finding.NativeGrew)).toList());
-    leaks.add(
-        Finding.NativeGrew.outlasting(
-            blocks,
-            settings.nativeTolerance(),
-            Finding.NativeGrew.Figures.of(before),
-            Finding.NativeGrew.Figures.of(after)));
-    return judgement.withLeaks(leaks);
   }
 
   /**
@@ -675,7 +769,8 @@ public final class LeakCheck {
                     : Messages.secondRun(grew, grewAgain(judgement)));
     if (secondRunThrew == null && judgedByHooks.isPresent()) {
       NativeSites.Recorded r = judgedByHooks.get();
-      note = note.map(n -> n + " " + Messages.judgedByHooks(r.bytes(), outlasted(r)));
+      boolean leaked = !excused.contains(Check.NATIVE);
+      note = note.map(n -> n + " " + Messages.judgedByHooks(r.bytes(), leaked));
     }
     if (!heapFromMid || secondRunThrew != null) {
       return note;

@@ -205,8 +205,7 @@ final class RepeatedRun {
    */
   private static NativeSites.Explained sites(LeakCheck.Body body, Trend trend) throws Throwable {
     long grown = Math.round(trend.slope() * SITE_RUNS);
-    // Without NMT unavailable, as in a single run: what the recording saw of the JVM's own malloc
-    // (monitor inflation in a body that starts threads) was reported as not seen by the hooks.
+    // Reached with NMT only: without it the trend is not judged (Finding.WithoutNmt).
     Reading<NativeSites> recorder = LeakCheck.recorder(LeakCheck.meters());
     if (recorder.toOptional().isEmpty()) {
       return new NativeSites.Explained(LeakCheck.notRecorded(recorder), grown);

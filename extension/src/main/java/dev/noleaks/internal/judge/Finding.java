@@ -209,16 +209,19 @@ public sealed interface Finding permits Finding.Leak, Finding.Unavailable {
      * The blocks a second run allocated at the code's sites and left unfreed through a third run,
      * as the allocation hooks saw them: the finding of a check judged without Native Memory
      * Tracking, glibc's figures shown beside it.
+     *
+     * @param counted their bytes, less what the native rule leaves out (a library's pool, direct
+     *     buffers the buffer check reports)
      */
     public static NativeGrew outlasting(
-        NativeSites.Recorded blocks, long tolerance, Figures before, Figures after) {
+        NativeSites.Recorded blocks, long counted, long tolerance, Figures before, Figures after) {
       return new NativeGrew(
-          blocks.bytes(),
+          counted,
           0,
           tolerance,
           before,
           after,
-          Optional.of(new NativeSites.Explained(blocks, blocks.bytes())),
+          Optional.of(new NativeSites.Explained(blocks, counted)),
           true);
     }
 

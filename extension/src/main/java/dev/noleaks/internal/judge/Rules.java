@@ -44,17 +44,22 @@ public final class Rules {
       heap(diff, settings.heapTolerance()).ifPresent(findings::add);
     }
     if (settings.checks(Check.NATIVE)) {
-      // A direct buffer is malloc'ed memory too; when the buffer check reports it, it is not
-      // native growth a second time.
-      // So is what a library's pool took, in the JDK's buffers or beside them.
-      long pooled = Math.max(0, diff.pooledDirectGrowth());
-      long direct =
-          settings.checks(Check.BUFFERS)
-              ? Math.max(0, diff.directBufferBytesGrowth()) + (inBuffers(diff) ? 0 : pooled)
-              : pooled;
-      nativeMemory(diff, settings.nativeTolerance(), direct).ifPresent(findings::add);
+      nativeMemory(diff, settings.nativeTolerance(), leftOutOfNative(diff, settings))
+          .ifPresent(findings::add);
     }
     return findings;
+  }
+
+  /**
+   * The native growth of a diff that is not native memory's to report: a direct buffer is malloc'ed
+   * memory too, and when the buffer check reports it, it is not native growth a second time; nor is
+   * what a library's pool took, in the JDK's buffers or beside them.
+   */
+  public static long leftOutOfNative(Diff diff, Settings settings) {
+    long pooled = Math.max(0, diff.pooledDirectGrowth());
+    return settings.checks(Check.BUFFERS)
+        ? Math.max(0, diff.directBufferBytesGrowth()) + (inBuffers(diff) ? 0 : pooled)
+        : pooled;
   }
 
   /** Meters a check needed but the platform could not read. */

@@ -216,6 +216,11 @@ public final class NativeSites {
       this.failed = failed;
     }
 
+    /** Whether it records: false when another check was recording or the profiler failed. */
+    public boolean started() {
+      return failed.isEmpty();
+    }
+
     /**
      * Marks the end of the runs whose blocks {@link #stop} counts: only those allocated before the
      * mark and still unfreed at the stop, the blocks that outlast the runs after it. The mark is a
@@ -283,11 +288,7 @@ public final class NativeSites {
     Map<Long, Call> live = new HashMap<>();
     Set<Call> beforeMark = null;
     for (Call c : calls) {
-      if (mark != 0
-          && beforeMark == null
-          && !c.free()
-          && c.address() == mark
-          && c.size() == MARK_SIZE) {
+      if (mark != 0 && beforeMark == null && isMark(c, mark)) {
         beforeMark = Collections.newSetFromMap(new IdentityHashMap<>());
         beforeMark.addAll(live.values());
       }
@@ -323,6 +324,24 @@ public final class NativeSites {
             .limit(TOP)
             .toList();
     return new Recorded(top, blocks, bytes, runs);
+  }
+
+  /**
+   * Whether a call is {@link Recording#mark()}'s malloc: its address and size, and its frame (code
+   * that mallocs and frees a block of that size just before could get the same address back).
+   */
+  private static boolean isMark(Call c, long mark) {
+    if (c.free() || c.address() != mark || c.size() != MARK_SIZE) {
+      return false;
+    }
+    RecordedStackTrace stack = c.event().getStackTrace();
+    return stack != null
+        && stack.getFrames().stream()
+            .anyMatch(
+                f ->
+                    f.getMethod() != null
+                        && f.getMethod().getName().equals("mark")
+                        && f.getMethod().getType().getName().equals(Recording.class.getName()));
   }
 
   /**

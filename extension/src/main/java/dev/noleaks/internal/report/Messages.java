@@ -784,6 +784,31 @@ public final class Messages {
             + " -XX:NativeMemoryTracking=summary to judge it too.";
   }
 
+  /**
+   * Why native memory was not measured when the allocation hooks were to judge it (no NMT): {@code
+   * why} the hooks could not.
+   */
+  public static String hooksNotJudged(String why) {
+    return "without Native Memory Tracking it is judged by the allocation hooks over a second and a"
+        + " third run, and "
+        + why
+        + "; start the test JVM with -XX:NativeMemoryTracking=summary to judge it by glibc's"
+        + " figures";
+  }
+
+  /**
+   * Why native memory that grew by {@code growth} in glibc's figures alone, without NMT, was not
+   * measured.
+   */
+  public static String glibcAlone(long growth) {
+    return "glibc's in-use figure grew "
+        + Sizes.format(growth)
+        + ", but without Native Memory Tracking it holds the JVM's own malloc (its GC's and JIT's,"
+        + " MBs at times), and the allocation hooks judge only growth of a first run that a second"
+        + " and a third run can confirm; start the test JVM with -XX:NativeMemoryTracking=summary"
+        + " to judge it";
+  }
+
   /** The note of a check whose code ran a second time, and memory grew again or not. */
   public static String secondRun(List<? extends Finding.Leak> firstRunGrew, boolean grewAgain) {
     return grewAgain
