@@ -777,7 +777,9 @@ public final class Messages {
             + Sizes.format(outlasted)
             + " were still unfreed after it and the tear-down";
     return leaked
-        ? how + " (glibc's figures, which hold the JVM's own malloc, are shown beside the finding)."
+        ? how
+            + ": the native finding counts those, the second run's alone (glibc's figures beside it"
+            + " hold the JVM's own malloc)."
         : how
             + ", under the tolerance. Memory malloc'ed where the hooks do not reach (a JNA interface"
             + " bound to libc's malloc) is not seen so; start the test JVM with"
