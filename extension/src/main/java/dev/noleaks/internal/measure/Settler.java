@@ -194,7 +194,15 @@ public final class Settler {
    */
   public static Readings settleUntil(
       Meters meters, Duration timeout, boolean quietCompiler, Function<Readings, State> state) {
-    Readings[] last = {read(meters, quietCompiler)};
+    return settleUntil(meters, () -> read(meters, quietCompiler), timeout, state);
+  }
+
+  /**
+   * {@link #settleUntil(Meters, Duration, boolean, Function)}, each snapshot taken by {@code read}.
+   */
+  private static Readings settleUntil(
+      Meters meters, Supplier<Readings> read, Duration timeout, Function<Readings, State> state) {
+    Readings[] last = {read.get()};
     if (state.apply(last[0]) == State.CLEAN || timeout.isZero()) {
       return last[0];
     }
@@ -209,7 +217,7 @@ public final class Settler {
           .atMost(timeout)
           .until(
               () -> {
-                last[0] = read(meters, quietCompiler);
+                last[0] = read.get();
                 State now = state.apply(last[0]);
                 if (now == State.CLEAN) {
                   return true;
@@ -343,12 +351,18 @@ public final class Settler {
   }
 
   /**
-   * Runs every path once so that Awaitility's classes are loaded before any baseline. It waits for
-   * the JIT only when the checks will ({@link Meters#nativeExcludesJvm()} false): at a JVM's start
-   * the compiler is rarely idle, and the wait cost the first test 0.2-0.6 s for nothing when Native
-   * Memory Tracking takes the JIT's arenas out of native readings.
+   * Runs the settling loop's every path once (a poll, a changing interval, the timeout) so that
+   * Awaitility's classes are loaded before any baseline, and the JIT wait when the checks will use
+   * it ({@link Meters#nativeExcludesJvm()} false: at a JVM's start the compiler is rarely idle, and
+   * the wait cost the first test 0.2-0.6 s for nothing when Native Memory Tracking takes the JIT's
+   * arenas out of native readings). Its polls read the meters without a GC: a full GC stops every
+   * thread, JUnit's discovery beside it too, and the class loading wanted here needs none (four GCs
+   * went, with {@code 3 × POLL} of polling, from every JVM's start).
    */
   static void warmUp(Meters meters) {
-    settleUntil(meters, POLL.multipliedBy(3), !meters.nativeExcludesJvm(), s -> State.LEFTOVERS);
+    if (!meters.nativeExcludesJvm()) {
+      awaitCompilerQuiet(meters);
+    }
+    settleUntil(meters, () -> meters.capture(false), POLL.multipliedBy(2), s -> State.LEFTOVERS);
   }
 }
