@@ -333,7 +333,7 @@ final class SingleRun {
     if (!memory.checks(Check.HEAP)
         || heapBound(baseline, meters.allocations(), s).orElse(Long.MAX_VALUE)
             <= s.heapTolerance() / 2) {
-      Readings now = meters.capture(false, false, true);
+      Readings now = meters.captureMemory();
       if (Rules.leaks(before.diff(now), memory.without(Check.HEAP)).isEmpty()) {
         return new FirstRun(baseline, List.of(), null, List.of());
       }

@@ -155,6 +155,10 @@ public final class Meters {
    * quiet); otherwise once, just before glibc's.
    */
   public Readings capture(boolean settled, boolean stacks, boolean paired) {
+    return capture(settled, stacks, paired, true);
+  }
+
+  private Readings capture(boolean settled, boolean stacks, boolean paired, boolean handles) {
     long heap = heapUsed();
     // Read straight after the heap: from here on the threads' allocation counters bound what they
     // can have added to the heap (see SingleRun.measureHeap).
@@ -172,14 +176,27 @@ public final class Meters {
         pool(mapped),
         malloc.glibc(),
         malloc.jvm().map(j -> j[0] + ownNative),
-        probe.descriptors(),
-        threads(stacks),
-        probe.nativeThreadCount(),
-        probe.residentBytes(),
+        handles ? probe.descriptors() : Reading.unavailable(MEMORY_ONLY),
+        handles ? threads(stacks) : List.of(),
+        handles ? probe.nativeThreadCount() : Reading.unavailable(MEMORY_ONLY),
+        handles ? probe.residentBytes() : Reading.unavailable(MEMORY_ONLY),
         allocated,
         pooled[0],
         pooled[1]);
   }
+
+  /**
+   * Reads the memory meters only, without a GC: the heap, the buffer pools and glibc's figures with
+   * the JVM's own malloc paired around them, as {@link #capture(boolean, boolean, boolean)}. The
+   * descriptors, threads, native thread count and resident memory are not read (each says so): what
+   * decides whether a first run grew needs none of them, and the descriptor listing alone was a
+   * fifth of a clean check's cost.
+   */
+  public Readings captureMemory() {
+    return capture(false, false, true, false);
+  }
+
+  private static final String MEMORY_ONLY = "not read: a reading of memory only";
 
   /** {@code s} with the buffer pools read now: two MXBean reads, no GC, nothing else read. */
   public Readings withBuffersNow(Readings s) {

@@ -43,7 +43,7 @@ final class Json {
               ? "null"
               : d == Math.rint(d) && Math.abs(d) < 1e15
                   ? Long.toString(d.longValue())
-                  : String.format(Locale.ROOT, "%.3f", d));
+                  : threeDecimals(d));
     } else if (value instanceof Number || value instanceof Boolean) {
       b.append(value);
     } else {
@@ -72,6 +72,20 @@ final class Json {
       b.append(members.hasNext() ? "," : "");
     }
     b.append('\n').append(indent).append(close);
+  }
+
+  /**
+   * {@code d} with three decimals, as {@code String.format(Locale.ROOT, "%.3f", d)} writes it, but
+   * without a {@link java.util.Formatter}: every checked test's readings write one (its
+   * fragmentation), and the formatter was a tenth of a clean check's own time.
+   */
+  static String threeDecimals(double d) {
+    if (!Double.isFinite(d) || Math.abs(d) >= 1e15) {
+      return String.format(Locale.ROOT, "%.3f", d);
+    }
+    long thousandths = Math.round(Math.abs(d) * 1000);
+    String fraction = Long.toString(1000 + thousandths % 1000).substring(1);
+    return (d < 0 ? "-" : "") + thousandths / 1000 + "." + fraction;
   }
 
   private static void string(StringBuilder b, String s) {

@@ -898,10 +898,7 @@ public final class Messages {
         + " jvmMalloc="
         + s.jvmMalloc().toOptional().map(String::valueOf).orElse("unavailable")
         + " fragmentation="
-        + s.malloc()
-            .toOptional()
-            .map(m -> String.format(Locale.ROOT, "%.3f", m.freeRatio()))
-            .orElse("unavailable")
+        + s.malloc().toOptional().map(m -> Json.threeDecimals(m.freeRatio())).orElse("unavailable")
         + " direct="
         + s.directBuffers().count()
         + "/"
