@@ -587,14 +587,15 @@ public final class LeakCheck {
     if (glibc.isEmpty()) {
       return judgement;
     }
-    return judgement
-        .without(glibc::contains)
-        .with(
-            List.of(
-                new Finding.Unavailable(
-                    Check.NATIVE,
-                    new Finding.Unreadable(Messages.glibcAlone(glibc.get(0).growth())))),
-            Optional.empty());
+    return nativeNotMeasured(
+        judgement.without(glibc::contains), Messages.glibcAlone(glibc.get(0).growth()));
+  }
+
+  /** {@code judgement} with native memory not measured, for the reason {@code why}. */
+  private static Judgement nativeNotMeasured(Judgement judgement, String why) {
+    return judgement.with(
+        List.of(new Finding.Unavailable(Check.NATIVE, new Finding.Unreadable(why))),
+        Optional.empty());
   }
 
   /**
@@ -640,11 +641,7 @@ public final class LeakCheck {
               : hooksNotJudged.orElse("nothing was recorded");
       excused = withCheck(excused, Check.NATIVE, mustOutlast.contains(Check.NATIVE));
       judgedByHooks = Optional.empty();
-      return judgement.with(
-          List.of(
-              new Finding.Unavailable(
-                  Check.NATIVE, new Finding.Unreadable(Messages.hooksNotJudged(why)))),
-          Optional.empty());
+      return nativeNotMeasured(judgement, Messages.hooksNotJudged(why));
     }
     NativeSites.Recorded r = judgedByHooks.get();
     long counted = r.bytes() - Rules.leftOutOfNative(firstMid.diff(judgement.after()), settings);

@@ -82,11 +82,8 @@ final class SingleRun {
      * reading waits for the JIT to go idle on its account.
      */
     Baseline withoutNative() {
-      java.util.Set<Check> others = java.util.EnumSet.noneOf(Check.class);
-      others.addAll(settings.checks());
-      others.remove(Check.NATIVE);
       return new Baseline(
-          settings.withChecks(others), snapshot, histogram, window, grownAtWindow, heapSlack);
+          settings.without(Check.NATIVE), snapshot, histogram, window, grownAtWindow, heapSlack);
     }
 
     /**
