@@ -318,7 +318,8 @@ public final class Meters {
    * Does once what would otherwise happen inside the first test: reads every meter (JNA loads,
    * buffers get allocated), loads the classes settling uses, and makes the class loaders open every
    * jar on the class path (a lookup of a resource that does not exist walks the whole path and
-   * keeps each jar open). The engine adds a dry run of a whole check ({@code LeakCheck.meters()}).
+   * keeps each jar open). The engine adds a dry run of a whole check ({@code LeakCheck.meters()}),
+   * whose baseline runs the first full GC: one here as well stopped every thread for nothing.
    */
   private void warmUp() {
     ClassLoader system = ClassLoader.getSystemClassLoader();
@@ -328,7 +329,6 @@ public final class Meters {
         loader.getResource("dev/noleaks/no-such-resource-opens-every-jar");
       }
     }
-    Settler.collectGarbage();
     fingerprint();
     probe.mallocInfo();
     Settler.warmUp(this);
